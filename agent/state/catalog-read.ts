@@ -128,6 +128,9 @@ export class CatalogReads {
     return { index: this.at('services'), value: out }
   }
 
+  /** instanceCount is how many instances a service name has (0 if unknown), without sorting. */
+  instanceCount(name: string): number { return this.byService.get(name)?.size ?? 0 }
+
   /** serviceNames lists the registered service names. */
   serviceNames(): string[] { return [...this.byService.keys()].sort(byName) }
 

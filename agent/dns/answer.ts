@@ -1,0 +1,176 @@
+/**
+ * agent/dns/answer.ts: builds the DNS response for one query from a DnsBackend, as Consul's DNS
+ * interface answers: A/AAAA (and TXT node meta) for nodes, A for healthy service instances in
+ * random order, SRV with `<node>.node.<dc>.<domain>` targets (or `<hexip>.addr…` when the service
+ * has its own address) and the target's A record in ADDITIONAL, PTR for in-addr.arpa, NXDOMAIN
+ * with the SOA in AUTHORITY for unknown names. Over UDP answers are capped at udpAnswerLimit and
+ * at the client's payload size; anything dropped sets TC so the client retries over TCP.
+ */
+import * as packet from 'dns-packet'
+import type { Prng } from '../util/prng.js'
+import type { DnsBackend, DnsInstance, DnsNode } from './backend.js'
+import { encodeHexIp, isIPv4, isIPv6, parseLookup, type DnsLookup } from './names.js'
+
+/** DnsAnswerConfig is what shapes answers (Consul's dns_config). */
+export interface DnsAnswerConfig {
+  domain: string
+  datacenter: string
+  nodeTtl: number
+  serviceTtl: number
+  /** udpAnswerLimit caps service answers over UDP (Consul's udp_answer_limit, default 3). */
+  udpAnswerLimit: number
+  /** enableTruncate sets TC when UDP answers were trimmed, so resolvers retry over TCP. */
+  enableTruncate: boolean
+  recursionAvailable: boolean
+}
+
+/** Rcode numbers used in responses. */
+export const rcode = { noError: 0, formErr: 1, servFail: 2, nxDomain: 3, notImp: 4, refused: 5 } as const
+
+type Record = packet.Answer
+
+/** DnsReply is a response to send, or a request to forward the query to the recursors. */
+export type DnsReply = { kind: 'response'; packet: packet.Packet } | { kind: 'recurse' }
+
+/** answerQuery answers one decoded query. `udpSizeMax` is 0 for TCP. */
+export async function answerQuery(query: packet.DecodedPacket, backend: DnsBackend, config: DnsAnswerConfig, udpSizeMax: number, rng: Prng): Promise<DnsReply> {
+  const question = query.questions?.[0]
+  if (question === undefined) return respond(query, config, rcode.formErr, [], [], [])
+  const opcode = (query as { opcode?: string }).opcode
+  if (opcode !== undefined && opcode !== 'QUERY') return respond(query, config, rcode.notImp, [], [], [])
+  const qtype = question.type as string
+  const lookup = parseLookup(question.name, config.domain)
+  const domain = config.domain.replace(/\.$/, '')
+  switch (lookup.kind) {
+    case 'foreign': return { kind: 'recurse' }
+    case 'invalid': return nxdomain(query, config)
+    case 'ptr': {
+      const node = await backend.nodeByAddress(lookup.address)
+      if (node === undefined) return config.recursionAvailable ? { kind: 'recurse' } : nxdomain(query, config)
+      return respond(query, config, rcode.noError, [{ type: 'PTR', name: question.name, ttl: config.nodeTtl, class: 'IN', data: `${node.name}.node.${config.datacenter}.${domain}` }], [], [])
+    }
+    case 'addr': {
+      if (!sameDc(lookup, config)) return nxdomain(query, config)
+      const records = qtype === 'A' || qtype === 'ANY' ? [addressRecord(question.name, lookup.address, config.nodeTtl)] : []
+      return respond(query, config, rcode.noError, records, records.length === 0 ? [soa(config)] : [], [])
+    }
+    case 'node': {
+      if (!sameDc(lookup, config)) return nxdomain(query, config)
+      const node = await backend.node(lookup.node)
+      if (node === undefined) return nxdomain(query, config)
+      const records = nodeRecords(question.name, qtype, node, config)
+      return respond(query, config, rcode.noError, records, records.length === 0 ? [soa(config)] : [], [])
+    }
+    case 'service': {
+      if (!sameDc(lookup, config)) return nxdomain(query, config)
+      const instances = await backend.serviceInstances(lookup.service, lookup.tag)
+      if (instances.length === 0) return nxdomain(query, config)
+      return serviceResponse(query, question, lookup.rfc2782, shuffle([...instances], rng), config, udpSizeMax)
+    }
+    default: { const never: never = lookup; throw new Error(`unknown lookup ${JSON.stringify(never)}`) }
+  }
+}
+
+function sameDc(lookup: { dc: string | undefined }, config: DnsAnswerConfig): boolean {
+  return lookup.dc === undefined || lookup.dc === config.datacenter.toLowerCase()
+}
+
+function addressRecord(name: string, address: string, ttl: number): Record {
+  if (isIPv4(address)) return { type: 'A', name, ttl, class: 'IN', data: address }
+  if (isIPv6(address)) return { type: 'AAAA', name, ttl, class: 'IN', data: address }
+  return { type: 'CNAME', name, ttl, class: 'IN', data: address }
+}
+
+function nodeRecords(name: string, type: string, node: DnsNode, config: DnsAnswerConfig): Record[] {
+  const records: Record[] = []
+  const address = addressRecord(name, node.address, config.nodeTtl)
+  if (type === 'ANY' || type === address.type || (address.type === 'CNAME' && (type === 'A' || type === 'AAAA'))) records.push(address)
+  if (type === 'ANY' || type === 'TXT') {
+    for (const [key, value] of Object.entries(node.meta)) {
+      records.push({ type: 'TXT', name, ttl: config.nodeTtl, class: 'IN', data: key.startsWith('rfc1035-') ? value : `${key}=${value}` })
+    }
+  }
+  return records
+}
+
+function srvTarget(instance: DnsInstance, config: DnsAnswerConfig): string {
+  const domain = config.domain.replace(/\.$/, '')
+  if (instance.address !== instance.nodeAddress) {
+    const hex = encodeHexIp(instance.address)
+    if (hex !== undefined) return `${hex}.addr.${config.datacenter}.${domain}`
+    if (!isIPv6(instance.address)) return instance.address
+  }
+  return `${instance.node}.node.${config.datacenter}.${domain}`
+}
+
+function serviceResponse(query: packet.DecodedPacket, question: packet.Question, rfc2782: boolean, instances: DnsInstance[], config: DnsAnswerConfig, udpSizeMax: number): DnsReply {
+  const qtype = question.type as string
+  const wantSrv = qtype === 'SRV' || (rfc2782 && qtype === 'ANY')
+  const answers: Record[] = []
+  const additionals: Record[] = []
+  const seen = new Set<string>()
+  let trimmed = false
+  for (const instance of instances) {
+    if (udpSizeMax > 0 && config.udpAnswerLimit > 0 && answers.length >= config.udpAnswerLimit) { trimmed = true; break }
+    if (wantSrv) {
+      const target = srvTarget(instance, config)
+      answers.push({ type: 'SRV', name: question.name, ttl: config.serviceTtl, class: 'IN', data: { priority: 1, weight: instance.weight, port: instance.port, target } })
+      if (isIPv4(instance.address) || isIPv6(instance.address)) additionals.push(addressRecord(target, instance.address, config.serviceTtl))
+    } else if (qtype === 'A' || qtype === 'AAAA' || qtype === 'ANY') {
+      if (seen.has(instance.address)) continue
+      seen.add(instance.address)
+      const record = addressRecord(question.name, instance.address, config.serviceTtl)
+      if (qtype === 'ANY' || record.type === qtype || record.type === 'CNAME') answers.push(record)
+    }
+  }
+  const reply = respond(query, config, rcode.noError, answers, answers.length === 0 ? [soa(config)] : [], additionals)
+  return fitUdp(reply, udpSizeMax, trimmed && config.enableTruncate)
+}
+
+/** fitUdp drops records from the end until the encoded response fits, setting TC if it had to. */
+function fitUdp(reply: DnsReply, udpSizeMax: number, truncated: boolean): DnsReply {
+  if (reply.kind !== 'response' || udpSizeMax <= 0) return reply
+  const response = reply.packet
+  let tc = truncated
+  while (packet.encodingLength(response) > udpSizeMax && ((response.additionals?.length ?? 0) > 0 || (response.answers?.length ?? 0) > 0)) {
+    if ((response.additionals?.length ?? 0) > 0) response.additionals!.pop()
+    else response.answers!.pop()
+    tc = true
+  }
+  if (tc) response.flags = (response.flags ?? 0) | packet.TRUNCATED_RESPONSE
+  return reply
+}
+
+function shuffle<T>(items: T[], rng: Prng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1)
+    const swap = items[i]!
+    items[i] = items[j]!
+    items[j] = swap
+  }
+  return items
+}
+
+/** soa is the authority record of NXDOMAIN and empty answers. */
+function soa(config: DnsAnswerConfig): Record {
+  const domain = config.domain.replace(/\.$/, '')
+  return {
+    type: 'SOA', name: domain, ttl: 0, class: 'IN',
+    data: { mname: `ns.${domain}`, rname: `hostmaster.${domain}`, serial: Math.floor(Date.now() / 1000) >>> 0, refresh: 3600, retry: 600, expire: 86400, minimum: 0 },
+  }
+}
+
+function nxdomain(query: packet.DecodedPacket, config: DnsAnswerConfig): DnsReply {
+  return respond(query, config, rcode.nxDomain, [], [soa(config)], [])
+}
+
+/** respond builds a response packet echoing the query's id, question and RD bit. */
+export function respond(query: packet.DecodedPacket, config: DnsAnswerConfig, code: number, answers: Record[], authorities: Record[], additionals: Record[]): DnsReply {
+  let flags = packet.AUTHORITATIVE_ANSWER | code
+  if (query.flag_rd) flags |= packet.RECURSION_DESIRED
+  if (config.recursionAvailable) flags |= packet.RECURSION_AVAILABLE
+  return {
+    kind: 'response',
+    packet: { type: 'response', id: query.id ?? 0, flags, questions: query.questions ?? [], answers, authorities, additionals },
+  }
+}

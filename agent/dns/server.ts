@@ -1,0 +1,143 @@
+/**
+ * agent/dns/server.ts: the agent's DNS interface (port 8600) over UDP and TCP. Each datagram or
+ * TCP frame (2-byte length prefix, RFC 1035 §4.2.2) is decoded with dns-packet; an undecodable
+ * packet gets FORMERR when it has a header to answer, otherwise it is dropped and counted. Names
+ * in the agent's domain are answered from the DnsBackend; others go to the recursors (REFUSED
+ * when none are configured, SERVFAIL when none answers). Nothing a client sends can throw out of
+ * a handler: every path ends in a response, a counted drop, or a closed TCP connection.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
+import { createServer, type Server, type Socket } from 'node:net'
+import { Xoshiro128, randomSeed, type Prng } from '../util/prng.js'
+import type { DnsBackend } from './backend.js'
+import { DnsHandler, type DnsStats } from './handler.js'
+
+/** dnsDefaults are Consul's dns_config defaults, with the lab's reasons. */
+export const dnsDefaults = {
+  domain: 'consul.',
+  nodeTtl: 0,                 // Consul: node_ttl 0s, no caching
+  serviceTtl: 0,              // Consul: service_ttl 0s
+  udpAnswerLimit: 3,          // Consul: udp_answer_limit 3
+  enableTruncate: true,       // set TC when trimmed so dig/resolvers retry over TCP (Consul: enable_truncate)
+  recursorTimeoutMs: 2_000,   // Consul: recursor_timeout 2s
+  tcpFrameBytesMax: 65_535,   // a DNS message never exceeds 64 KiB
+  tcpIdleMs: 10_000,          // close idle TCP connections
+  tcpConnectionsMax: 512,     // bound open TCP connections
+} as const
+
+/** DnsServerOptions configure a DnsServer. */
+export interface DnsServerOptions {
+  bindAddress: string
+  /** port 0 picks a free port (tests); UDP and TCP share it. */
+  port: number
+  backend: DnsBackend
+  datacenter: string
+  domain?: string
+  recursors?: readonly string[]
+  recursorTimeoutMs?: number
+  udpAnswerLimit?: number
+  rng?: Prng
+}
+
+/** DnsServer is a running DNS interface. */
+export class DnsServer {
+  private readonly sockets = new Set<Socket>()
+  private readonly handler: DnsHandler
+
+  private constructor(options: DnsServerOptions, private readonly udp: UdpSocket, private readonly tcp: Server) {
+    this.handler = createDnsHandler(options)
+  }
+
+  /** start binds UDP and TCP on the same port. */
+  static async start(options: DnsServerOptions): Promise<DnsServer> {
+    const udp = createSocket({ type: options.bindAddress.includes(':') ? 'udp6' : 'udp4', reuseAddr: false })
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject)
+      udp.bind(options.port, options.bindAddress, () => { udp.off('error', reject); resolve() })
+    })
+    const port = udp.address().port
+    const tcp = createServer()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject)
+        tcp.listen(port, options.bindAddress, () => { tcp.off('error', reject); resolve() })
+      })
+    } catch (error) {
+      udp.close()
+      throw error
+    }
+    const server = new DnsServer(options, udp, tcp)
+    udp.on('message', (message, remote) => { void server.onDatagram(message, remote.address, remote.port) })
+    udp.on('error', () => { server.handler.stat.dropped++ })
+    tcp.on('connection', (socket) => server.onConnection(socket))
+    tcp.maxConnections = dnsDefaults.tcpConnectionsMax
+    return server
+  }
+
+  /** port is the bound port (UDP and TCP). */
+  get port(): number { return this.udp.address().port }
+
+  /** stats returns a copy of the counters. */
+  stats(): DnsStats { return { ...this.handler.stat } }
+
+  /** close stops both listeners and drops open TCP connections. */
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    await Promise.all([
+      new Promise<void>((resolve) => this.udp.close(() => resolve())),
+      new Promise<void>((resolve) => this.tcp.close(() => resolve())),
+    ])
+  }
+
+  private async onDatagram(message: Buffer, address: string, port: number): Promise<void> {
+    const response = await this.handler.handle(message, false)
+    if (response === undefined) return
+    this.udp.send(response, port, address, () => {})
+  }
+
+  private onConnection(socket: Socket): void {
+    this.sockets.add(socket)
+    socket.setTimeout(dnsDefaults.tcpIdleMs, () => socket.destroy())
+    socket.on('close', () => this.sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+    let buffered = Buffer.alloc(0)
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk])
+      while (buffered.length >= 2) {
+        const length = buffered.readUInt16BE(0)
+        if (length === 0) { this.handler.stat.dropped++; socket.destroy(); return }
+        if (buffered.length < 2 + length) break
+        const frame = buffered.subarray(2, 2 + length)
+        buffered = buffered.subarray(2 + length)
+        this.handler.stat.tcpQueries++
+        void this.handler.handle(frame, true).then((response) => {
+          if (response === undefined || socket.destroyed) return
+          const prefix = Buffer.alloc(2)
+          prefix.writeUInt16BE(response.length)
+          socket.write(Buffer.concat([prefix, response]))
+        })
+      }
+    })
+  }
+}
+
+
+/** createDnsHandler builds the socket-free handler from server options (tests use it directly). */
+export function createDnsHandler(options: Omit<DnsServerOptions, 'bindAddress' | 'port'>): DnsHandler {
+  const recursors = options.recursors ?? []
+  return new DnsHandler({
+    backend: options.backend,
+    recursors,
+    recursorTimeoutMs: options.recursorTimeoutMs ?? dnsDefaults.recursorTimeoutMs,
+    rng: options.rng ?? new Xoshiro128(randomSeed()),
+    config: {
+      domain: options.domain ?? dnsDefaults.domain,
+      datacenter: options.datacenter,
+      nodeTtl: dnsDefaults.nodeTtl,
+      serviceTtl: dnsDefaults.serviceTtl,
+      udpAnswerLimit: options.udpAnswerLimit ?? dnsDefaults.udpAnswerLimit,
+      enableTruncate: dnsDefaults.enableTruncate,
+      recursionAvailable: recursors.length > 0,
+    },
+  })
+}
