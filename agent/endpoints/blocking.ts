@@ -1,0 +1,80 @@
+/**
+ * agent/endpoints/blocking.ts: reads on a server. `readQuery` takes the consistency barrier the
+ * request asked for, runs the query, and for a blocking request (?index=N) parks on the query's
+ * tables until its result index moves past N or the wait (plus up to wait/16 jitter, capped at
+ * the max query time) runs out. The reply carries the meta for the X-Consul-* headers; the index
+ * is never 0. `propose` is the write side: encode, propose on the leader, unwrap the result.
+ */
+import type { ReadMode } from '../raft/api.js'
+import { httpDefaults } from '../config/defaults.js'
+import { ZxError } from '../errors.js'
+import { encodeCommand, type MessageType } from '../state/commands.js'
+import type { TableName } from '../state/indexes.js'
+import { requireServer, type AgentContext } from './context.js'
+
+/** QueryOptions are a read's blocking and consistency parameters. */
+export interface QueryOptions {
+  minIndex: number
+  waitMs: number
+  mode: ReadMode
+  maxStaleMs?: number
+}
+
+/** QueryMeta becomes X-Consul-Index / KnownLeader / LastContact / Effective-Consistency. */
+export interface QueryMeta {
+  index: number
+  knownLeader: boolean
+  lastContactMs: number
+  consistency: ReadMode
+}
+
+/** ReadReply is a read's value with its meta. */
+export interface ReadReply<T> {
+  meta: QueryMeta
+  value: T
+}
+
+/** readQuery serves a (possibly blocking) read from this server's store. */
+export async function readQuery<T>(
+  ctx: AgentContext, query: QueryOptions, tables: TableName[], run: () => { index: number; value: T },
+): Promise<ReadReply<T>> {
+  const server = requireServer(ctx)
+  const guarantee = await server.raft.readBarrier(query.mode, query.maxStaleMs === undefined ? undefined : { maxStaleMs: query.maxStaleMs })
+  let result = run()
+  if (query.minIndex > 0) {
+    const jitter = Math.random() * (query.waitMs / httpDefaults.jitterFraction)
+    const deadline = ctx.now() + Math.min(query.waitMs + jitter, httpDefaults.maxQueryTimeMs)
+    ctx.metrics.inc('consul.rpc.queries_blocking')
+    // An index below the client's means the state was reset (restore): answer at once so it resets too.
+    while (result.index === query.minIndex) {
+      const left = deadline - ctx.now()
+      if (left <= 0) break
+      const changed = await server.store.indexes.waitChange(tables, left)
+      result = run()
+      if (!changed) break
+    }
+  }
+  ctx.metrics.inc('consul.rpc.query')
+  const status = server.raft.status()
+  return {
+    meta: {
+      index: Math.max(1, result.index),
+      knownLeader: guarantee.knownLeader,
+      lastContactMs: status.role === 'leader' ? 0 : guarantee.lastContactMs,
+      consistency: guarantee.mode,
+    },
+    value: result.value,
+  }
+}
+
+/** propose commits a command on the leader and returns what apply returned (errors thrown as 500). */
+export async function propose(ctx: AgentContext, type: MessageType, body: unknown): Promise<unknown> {
+  const server = requireServer(ctx)
+  const started = performance.now()
+  const { result } = await server.raft.propose(encodeCommand(type, body, ctx.now()))
+  ctx.metrics.observe('consul.raft.apply', performance.now() - started)
+  if (typeof result === 'object' && result !== null && 'error' in result && typeof (result as { error: unknown }).error === 'string') {
+    throw new ZxError('ZX_ERR_INTERNAL', (result as { error: string }).error, { status: 500 })
+  }
+  return result
+}
