@@ -16,7 +16,7 @@ import type { RaftApi } from '../raft/api.js'
 import type { GossipPool, Member, MemberEvent } from '../gossip/api.js'
 import type { SeqRaftEvent, ZxClusterResponse, ZxGossipEvent, ZxGossipMember, ZxGossipResponse, ZxRaftResponse } from './lab/wire.js'
 import { EventRing, parseIndex, parseWaitMs } from './recorder.js'
-import { defaultHttpAddressOf, fanOut, type HttpAddressOf } from './fanout.js'
+import { defaultHttpAddressOf, fanOut, type FetchJson, type HttpAddressOf } from './fanout.js'
 import { uiDefaults } from './defaults.js'
 
 /** LabView is what the lab APIs need from the agent. */
@@ -30,6 +30,8 @@ export interface LabView {
   /** httpAddressOf finds a member's HTTP API for fan-outs; default reads the `http` gossip tag. */
   httpAddressOf?: HttpAddressOf
   now?: () => number
+  /** fetchJson reads another member's lab API (default: HTTP with a deadline); a test seam. */
+  fetchJson?: FetchJson
 }
 
 /** UiRoute is one route entry for the agent's table; the handler writes the response itself. */
@@ -188,7 +190,7 @@ export class LabApi {
   private async cluster<T>(res: ServerResponse, path: string, local: () => T, include: (m: Member) => boolean): Promise<void> {
     const self = this.nodeName()
     const members = this.view.lan.members().filter((m) => m.status !== 'left' && (m.name === self || include(m)))
-    const entries = await fanOut(members, self, path, local, this.view.httpAddressOf ?? defaultHttpAddressOf, this.now)
+    const entries = await fanOut(members, self, path, local, this.view.httpAddressOf ?? defaultHttpAddressOf, this.now, this.view.fetchJson)
     const body: ZxClusterResponse<T> = { node: self, entries, nowMs: this.now() }
     if (res.destroyed) return
     writeJson(undefined, res, body, undefined)

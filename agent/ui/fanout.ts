@@ -20,6 +20,9 @@ export function defaultHttpAddressOf(member: Member): string | undefined {
   return undefined
 }
 
+/** FetchJson is how a fan-out reads one member (a seam for tests). */
+export type FetchJson = (address: string, path: string) => Promise<unknown>
+
 /** fetchJson GETs http://address/path with a deadline and a size cap, parsing JSON. */
 export async function fetchJson<T>(address: string, path: string, timeoutMs: number = uiDefaults.fanoutTimeoutMs): Promise<T> {
   const response = await fetch(`http://${address}${path}`, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: 'application/json' } })
@@ -35,14 +38,14 @@ export async function fetchJson<T>(address: string, path: string, timeoutMs: num
  * fanOut asks each member in turn (in parallel) for path, answering itself locally through
  * local(); every result becomes one entry, sorted by node name.
  */
-export async function fanOut<T>(members: Member[], selfName: string, path: string, local: () => T, httpAddressOf: HttpAddressOf, now: () => number = Date.now): Promise<ZxClusterEntry<T>[]> {
+export async function fanOut<T>(members: Member[], selfName: string, path: string, local: () => T, httpAddressOf: HttpAddressOf, now: () => number = Date.now, fetcher: FetchJson = fetchJson): Promise<ZxClusterEntry<T>[]> {
   const entries = await Promise.all(members.map(async (member): Promise<ZxClusterEntry<T>> => {
     const started = now()
     if (member.name === selfName) return { node: member.name, address: null, ok: true, error: null, latencyMs: 0, data: local() }
     const address = httpAddressOf(member) ?? null
     if (address === null) return { node: member.name, address, ok: false, error: 'no http address in gossip tags', latencyMs: 0, data: null }
     try {
-      const data = await fetchJson<T>(address, path)
+      const data = (await fetcher(address, path)) as T
       return { node: member.name, address, ok: true, error: null, latencyMs: now() - started, data }
     } catch (error) {
       return { node: member.name, address, ok: false, error: describe(error), latencyMs: now() - started, data: null }

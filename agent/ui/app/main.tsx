@@ -102,4 +102,7 @@ function App() {
   )
 }
 
-render(<App />, document.getElementById('app')!)
+const root = document.getElementById('app')!
+// The boot placeholder is plain HTML; Preact would keep it next to the app, so clear it first.
+root.textContent = ''
+render(<App />, root)
