@@ -1,0 +1,546 @@
+/**
+ * agent/raft/core/core.ts: the pure Raft state machine (Ongaro's dissertation, with etcd-io/raft's
+ * shape). It never performs I/O and never reads a clock or Math.random: the driver calls tick()
+ * at a fixed interval, step() with network input and propose()/readIndex()/… for local requests,
+ * then drains ready(), persists/sends/applies in that order and calls advance(). Role-specific
+ * message handling lives in step-follower.ts and step-leader.ts, replication in replicate.ts,
+ * configuration history in conf-history.ts.
+ *
+ * Included: pre-vote, check-quorum, leadership transfer, pipelined/batched appends with fast
+ * back-off, ReadIndex, leader lease, snapshots (meta only) and single-server membership changes.
+ */
+import { ZxError, assert } from '../../errors.js'
+import type { Prng } from '../../util/prng.js'
+import { ConfHistory } from './conf-history.js'
+import { applyConfChange, encodeConfState, isVoter } from './conf.js'
+import { RaftLog } from './log.js'
+import { Progress, type ProgressState } from './progress.js'
+import { quorumValue } from './quorum.js'
+import { ReadOnly } from './read-only.js'
+import { flushLeader, maybeCommit, sendAppend, sendTimeoutNow } from './replicate.js'
+import { campaign, stepCandidate, stepFollower, handleVote } from './step-follower.js'
+import { stepLeader } from './step-leader.js'
+import type {
+  ConfChange, ConfState, CoreEvent, Entry, EntryType, HardState, LogReader, NodeId, RaftConfig,
+  RaftMessage, ReadState, Ready, Role, SoftState,
+} from './types.js'
+import { isValidMessage } from './validate.js'
+
+/** committedBytesMax caps the committed entries handed out per Ready, so one apply batch stays bounded. */
+const committedBytesMax = 8 * 1024 * 1024
+
+/** ProgressStatus is the leader's view of one follower, for status(). */
+export interface ProgressStatus {
+  match: number
+  next: number
+  inflight: number
+  state: ProgressState
+  learner: boolean
+}
+
+/** CoreStatus is a snapshot of the core's state for status pages, list-peers and tests. */
+export interface CoreStatus {
+  id: NodeId
+  role: Role
+  term: number
+  vote: NodeId | undefined
+  leaderId: NodeId | undefined
+  commit: number
+  applied: number
+  firstIndex: number
+  lastIndex: number
+  lastTerm: number
+  conf: ConfState
+  /** progress per member, known only on the leader. */
+  progress: Record<NodeId, ProgressStatus>
+  ticksSinceLeaderContact: number
+  leadTransferee: NodeId | undefined
+  pendingReads: number
+  droppedMessages: number
+}
+
+/**
+ * RaftCore is one server's Raft state machine. Fields without a doc comment are internal: the
+ * step helpers in this directory read and write them.
+ */
+export class RaftCore {
+  readonly id: NodeId
+  readonly log: RaftLog
+  term = 0
+  vote: NodeId | undefined = undefined
+  role: Role = 'follower'
+  leaderId: NodeId | undefined = undefined
+  readonly confs: ConfHistory
+  /** pendingConfIndex is the index of the latest config entry the leader appended. */
+  pendingConfIndex = 0
+  readonly prs = new Map<NodeId, Progress>()
+  readonly votes = new Map<NodeId, boolean>()
+  electionElapsed = 0
+  heartbeatElapsed = 0
+  randomizedElectionTimeout = 0
+  /** now counts ticks since the core was created (leases, check-quorum). */
+  now = 0
+  leadTransferee: NodeId | undefined = undefined
+  readonly readOnly = new ReadOnly()
+  /** needFlush asks the next ready() to send appends for entries proposed since the last one. */
+  needFlush = false
+  msgs: RaftMessage[] = []
+  readStates: ReadState[] = []
+  events: CoreEvent[] = []
+  droppedMessages = 0
+  private prevSoft: SoftState
+  private prevHard: HardState
+
+  constructor(readonly config: RaftConfig, reader: LogReader, readonly rng: Prng) {
+    validateConfig(config)
+    this.id = config.id
+    this.log = new RaftLog(reader)
+    const hs = reader.hardState()
+    this.term = hs.term
+    this.vote = hs.vote
+    this.confs = ConfHistory.restore(reader, this.log.committed)
+    this.becomeFollower(this.term, undefined)
+    this.prevSoft = this.softState()
+    this.prevHard = this.hardState()
+  }
+
+  /** tick advances the core by one abstract tick: elections, heartbeats, check-quorum. */
+  tick(): void {
+    this.now++
+    if (this.role === 'leader') this.tickLeader()
+    else this.tickElection()
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      campaign(this, this.config.preVote ? 'pre' : 'normal')
+    }
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++
+    this.electionElapsed++
+    if (this.electionElapsed >= this.config.electionTicks) {
+      this.electionElapsed = 0
+      if (this.config.checkQuorum && !this.quorumActive()) {
+        this.becomeFollower(this.term, undefined)
+        return
+      }
+      this.leadTransferee = undefined
+    }
+    if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
+      this.heartbeatElapsed = 0
+      this.bcastHeartbeat()
+    }
+  }
+
+  /** quorumActive checks (and resets) which voters were heard from this election timeout. */
+  private quorumActive(): boolean {
+    const voters = this.conf().voters
+    let active = 0
+    for (const v of voters) {
+      const pr = this.prs.get(v)
+      if (v === this.id || pr?.recentActive === true) active++
+    }
+    for (const pr of this.prs.values()) pr.recentActive = pr.id === this.id
+    return voters.length === 0 || active >= Math.floor(voters.length / 2) + 1
+  }
+
+  /** step handles one message from the network; malformed or misaddressed messages are dropped and counted. */
+  step(message: RaftMessage): void {
+    if (!isValidMessage(message) || message.to !== this.id || message.from === this.id) {
+      this.droppedMessages++
+      return
+    }
+    const m = message
+    if (m.term > this.term) {
+      if (m.type === 'vote' && !m.transfer && this.inLease()) return
+      const keepTerm = (m.type === 'vote' && m.preVote) || (m.type === 'vote-resp' && m.preVote && m.granted)
+      if (!keepTerm) {
+        const leader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' ? m.from : undefined
+        this.becomeFollower(m.term, leader)
+      }
+    } else if (m.term < this.term) {
+      this.stepStale(m)
+      return
+    }
+    if (m.type === 'vote') {
+      handleVote(this, m)
+      return
+    }
+    switch (this.role) {
+      case 'leader': stepLeader(this, m); return
+      case 'candidate':
+      case 'precandidate': stepCandidate(this, m); return
+      case 'follower': stepFollower(this, m); return
+    }
+  }
+
+  /** inLease tells whether this server heard from a leader within an election timeout (check-quorum). */
+  private inLease(): boolean {
+    return this.config.checkQuorum && this.leaderId !== undefined && this.electionElapsed < this.config.electionTicks
+  }
+
+  /** stepStale answers a lower-term message where that helps the sender catch up on the term. */
+  private stepStale(m: RaftMessage): void {
+    if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+      // A leader cut off by a partition learns the new term from this answer and steps down.
+      this.send({ type: 'append-resp', term: this.term, from: this.id, to: m.from, success: false, matchIndex: 0, conflictIndex: 0, conflictTerm: 0 })
+    } else if (m.type === 'vote' && m.preVote) {
+      this.send({ type: 'vote-resp', term: this.term, from: this.id, to: m.from, granted: false, preVote: true })
+    }
+  }
+
+  /** propose appends a command on the leader and returns where it will commit if it does. */
+  propose(data: Uint8Array): { index: number; term: number } {
+    this.assertLeaderForWrite()
+    return this.appendEntry('normal', data)
+  }
+
+  /** proposeConfChange appends a configuration change; one at a time, effective when appended. */
+  proposeConfChange(change: ConfChange): { index: number; term: number } {
+    this.assertLeaderForWrite()
+    if (!this.committedInTerm()) {
+      throw new ZxError('ZX_ERR_MEMBERSHIP', 'the leader has not committed an entry of its term yet')
+    }
+    if (this.pendingConfIndex > this.log.committed) {
+      throw new ZxError('ZX_ERR_MEMBERSHIP', 'a configuration change is already in progress')
+    }
+    const next = applyConfChange(this.conf(), change)
+    const at = this.appendEntry('config', encodeConfState(next))
+    this.pendingConfIndex = at.index
+    this.setConf(at.index, next)
+    return at
+  }
+
+  private assertLeaderForWrite(): void {
+    if (this.role !== 'leader') {
+      throw new ZxError('ZX_ERR_NOT_LEADER', `${this.id} is not the leader`, { details: { leaderId: this.leaderId } })
+    }
+    if (this.leadTransferee !== undefined) {
+      throw new ZxError('ZX_ERR_NOT_LEADER', `leadership is being transferred to ${this.leadTransferee}`,
+        { details: { leaderId: this.leadTransferee } })
+    }
+  }
+
+  /** appendEntry appends one entry at the leader's log end and counts the leader's own match. */
+  appendEntry(type: EntryType, data: Uint8Array): { index: number; term: number } {
+    const index = this.log.lastIndex() + 1
+    const entry: Entry = { index, term: this.term, type, data }
+    this.log.appendOne(entry)
+    this.prs.get(this.id)?.maybeUpdate(index)
+    this.needFlush = true
+    maybeCommit(this)
+    return { index, term: this.term }
+  }
+
+  /** bootstrap writes the first configuration as entry 1 (term 1) of an empty log, committed. */
+  bootstrap(conf: ConfState): void {
+    if (this.log.lastIndex() !== 0 || this.term !== 0) {
+      throw new ZxError('ZX_ERR_MEMBERSHIP', 'bootstrap needs an empty log: this server already has Raft state')
+    }
+    if (conf.voters.length === 0) throw new ZxError('ZX_ERR_CONFIG', 'bootstrap needs at least one voter')
+    this.becomeFollower(1, undefined)
+    this.log.append([{ index: 1, term: 1, type: 'config', data: encodeConfState(conf) }])
+    this.setConf(1, conf)
+    this.log.commitTo(1)
+    this.confs.committedTo(1)
+  }
+
+  /** readIndex asks for a linearizable read point; the answer arrives as a ReadState in a Ready. */
+  readIndex(ctx: number): void {
+    if (this.role !== 'leader') {
+      throw new ZxError('ZX_ERR_NOT_LEADER', `${this.id} is not the leader`, { details: { leaderId: this.leaderId } })
+    }
+    if (!this.committedInTerm()) {
+      this.readOnly.deferred.push(ctx)
+      return
+    }
+    const voters = this.conf().voters
+    if (voters.length === 1 && voters[0] === this.id) {
+      this.readStates.push({ ctx, index: this.log.committed })
+      return
+    }
+    this.readOnly.add(ctx, this.log.committed)
+  }
+
+  /** leaseValid tells whether the leader heard from a quorum within leaseTicks of sending (lease reads). */
+  leaseValid(): boolean {
+    if (this.role !== 'leader' || this.leadTransferee !== undefined || !this.committedInTerm()) return false
+    const voters = this.conf().voters
+    if (!voters.includes(this.id)) return false
+    const sent = voters.map((v) => (v === this.id ? this.now : this.readOnly.sentTick(this.prs.get(v)?.readAck ?? 0)))
+    return quorumValue(sent) > this.now - this.config.leaseTicks
+  }
+
+  /** transferLeadership catches `to` up and then tells it to campaign at once (timeout-now). */
+  transferLeadership(to: NodeId): void {
+    if (this.role !== 'leader') {
+      throw new ZxError('ZX_ERR_NOT_LEADER', `${this.id} is not the leader`, { details: { leaderId: this.leaderId } })
+    }
+    if (to === this.id) return
+    if (!isVoter(this.conf(), to)) throw new ZxError('ZX_ERR_MEMBERSHIP', `${to} is not a voter`)
+    if (this.leadTransferee === to) return
+    this.leadTransferee = to
+    this.electionElapsed = 0
+    const pr = this.prs.get(to)!
+    if (pr.match === this.log.lastIndex()) sendTimeoutNow(this, to)
+    else sendAppend(this, to, false)
+  }
+
+  /** reportUnreachable tells the core the transport lost `to`: stop pipelining, probe again. */
+  reportUnreachable(to: NodeId): void {
+    const pr = this.prs.get(to)
+    if (this.role === 'leader' && pr !== undefined && pr.state === 'replicate') pr.becomeProbe()
+  }
+
+  /** reportSnapshot tells the core whether streaming a snapshot to `to` worked. */
+  reportSnapshot(to: NodeId, ok: boolean): void {
+    const pr = this.prs.get(to)
+    if (this.role !== 'leader' || pr === undefined || pr.state !== 'snapshot') return
+    if (!ok) pr.pendingSnapshot = 0
+    pr.becomeProbe()
+    // Wait for the snapshot answer or the next heartbeat response before probing.
+    pr.probeSent = true
+  }
+
+  /** hasReady tells whether ready() has anything for the driver. */
+  hasReady(): boolean {
+    if (this.msgs.length > 0 || this.readStates.length > 0 || this.events.length > 0) return true
+    if (this.role === 'leader' && (this.needFlush || this.readOnly.needsRound())) return true
+    if (this.log.hasUnstable() || this.log.hasCommitted()) return true
+    if (this.log.pendingSnapshot !== undefined && !this.log.snapshotHanded) return true
+    const soft = this.prevSoft
+    if (soft.role !== this.role || soft.leaderId !== this.leaderId || soft.term !== this.term) return true
+    const hard = this.prevHard
+    return hard.term !== this.term || hard.vote !== this.vote || hard.commit !== this.log.committed
+  }
+
+  /** ready collects the work for the driver: persist, then send, then apply, then advance(). */
+  ready(): Ready {
+    if (this.role === 'leader') flushLeader(this)
+    const soft = this.softState()
+    const hard = this.hardState()
+    const softChanged = soft.role !== this.prevSoft.role || soft.leaderId !== this.prevSoft.leaderId || soft.term !== this.prevSoft.term
+    const hardChanged = hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote || hard.commit !== this.prevHard.commit
+    const voteChanged = hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote
+    let snapshot = undefined
+    if (this.log.pendingSnapshot !== undefined && !this.log.snapshotHanded) {
+      snapshot = this.log.pendingSnapshot
+      this.log.snapshotHanded = true
+    }
+    const entries = this.log.takeUnstable()
+    const rd: Ready = {
+      softState: softChanged ? soft : undefined,
+      hardState: hardChanged ? hard : undefined,
+      snapshot,
+      entries,
+      mustSync: voteChanged || entries.length > 0 || snapshot !== undefined,
+      messages: this.msgs,
+      committed: this.log.takeCommitted(committedBytesMax),
+      readStates: this.readStates,
+      events: this.events,
+    }
+    this.prevSoft = soft
+    this.prevHard = hard
+    this.msgs = []
+    this.readStates = []
+    this.events = []
+    return rd
+  }
+
+  /** advance records that a Ready was persisted, sent and applied. */
+  advance(ready: Ready): void {
+    if (ready.snapshot !== undefined) {
+      this.log.stableSnapTo(ready.snapshot.index)
+      this.log.appliedTo(ready.snapshot.index)
+    }
+    const last = ready.entries[ready.entries.length - 1]
+    if (last !== undefined) this.log.stableTo(last.index, last.term)
+    const applied = ready.committed[ready.committed.length - 1]
+    if (applied !== undefined) this.log.appliedTo(applied.index)
+  }
+
+  /** status reports the core's state; progress is filled in on the leader only. */
+  status(): CoreStatus {
+    const progress: Record<NodeId, ProgressStatus> = {}
+    if (this.role === 'leader') {
+      for (const pr of this.prs.values()) {
+        progress[pr.id] = { match: pr.match, next: pr.next, inflight: pr.inflight(), state: pr.state, learner: pr.learner }
+      }
+    }
+    return {
+      id: this.id, role: this.role, term: this.term, vote: this.vote, leaderId: this.leaderId,
+      commit: this.log.committed, applied: this.log.applied, firstIndex: this.log.firstIndex(),
+      lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), conf: this.conf(), progress,
+      ticksSinceLeaderContact: this.role === 'leader' ? 0 : this.electionElapsed,
+      leadTransferee: this.leadTransferee, pendingReads: this.readOnly.pendingCount(), droppedMessages: this.droppedMessages,
+    }
+  }
+
+  // ---- internal helpers used by the step files ----
+
+  /** conf is the current configuration (the latest config entry in the log). */
+  conf(): ConfState {
+    return this.confs.current()
+  }
+
+  /** promotable tells whether this server may campaign: it is a voter in its configuration. */
+  promotable(): boolean {
+    return isVoter(this.conf(), this.id)
+  }
+
+  /** committedInTerm tells whether the leader committed an entry of its own term (§5.4.2, §6.4). */
+  committedInTerm(): boolean {
+    return this.log.term(this.log.committed) === this.term
+  }
+
+  send(m: RaftMessage): void {
+    this.msgs.push(m)
+  }
+
+  softState(): SoftState {
+    return { role: this.role, leaderId: this.leaderId, term: this.term }
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed }
+  }
+
+  /** setConf makes conf (appended at index) the current configuration. */
+  setConf(index: number, conf: ConfState): void {
+    this.confs.push(index, conf)
+    this.confChanged(index)
+  }
+
+  /** truncateConfFrom drops config entries at index and above (a follower's log suffix was replaced). */
+  truncateConfFrom(index: number): void {
+    if (this.confs.truncateFrom(index)) this.confChanged(this.confs.currentIndex())
+  }
+
+  /** restoreConf resets the configuration to a snapshot's. */
+  restoreConf(index: number, conf: ConfState): void {
+    this.confs.reset(index, conf)
+    this.confChanged(index)
+  }
+
+  private confChanged(index: number): void {
+    const conf = this.conf()
+    this.events.push({ type: 'conf', index, conf })
+    if (this.role === 'leader') this.syncProgress()
+    if (this.leadTransferee !== undefined && !isVoter(conf, this.leadTransferee)) this.leadTransferee = undefined
+  }
+
+  /** syncProgress makes the leader's progress map match the configuration. */
+  syncProgress(): void {
+    const conf = this.conf()
+    const next = this.log.lastIndex() + 1
+    for (const id of conf.voters) this.ensureProgress(id, false, next)
+    for (const id of conf.learners) this.ensureProgress(id, true, next)
+    for (const id of [...this.prs.keys()]) {
+      if (id !== this.id && !conf.voters.includes(id) && !conf.learners.includes(id)) this.prs.delete(id)
+    }
+    this.ensureProgress(this.id, !conf.voters.includes(this.id), next)
+    this.prs.get(this.id)!.maybeUpdate(this.log.lastIndex())
+  }
+
+  private ensureProgress(id: NodeId, learner: boolean, next: number): void {
+    const pr = this.prs.get(id)
+    if (pr === undefined) {
+      const fresh = new Progress(id, next, learner)
+      fresh.recentActive = true
+      this.prs.set(id, fresh)
+    } else {
+      pr.learner = learner
+    }
+  }
+
+  private reset(term: number): void {
+    if (this.term !== term) {
+      this.term = term
+      this.vote = undefined
+    }
+    this.leaderId = undefined
+    this.electionElapsed = 0
+    this.heartbeatElapsed = 0
+    this.randomizedElectionTimeout = this.config.electionTicks + this.rng.int(this.config.electionTicks)
+    this.votes.clear()
+    this.leadTransferee = undefined
+    this.readOnly.reset()
+    this.prs.clear()
+    this.needFlush = false
+  }
+
+  private became(): void {
+    this.events.push({ type: 'became', role: this.role, term: this.term, leaderId: this.leaderId })
+  }
+
+  /** becomeFollower steps down (or stays) as a follower of term, with leader if known. */
+  becomeFollower(term: number, leader: NodeId | undefined): void {
+    const changed = this.role !== 'follower' || this.term !== term || this.leaderId !== leader
+    this.reset(term)
+    this.role = 'follower'
+    this.leaderId = leader
+    if (changed) this.became()
+  }
+
+  /** becomePreCandidate starts a pre-vote: no term change, nothing persisted. */
+  becomePreCandidate(): void {
+    assert(this.role !== 'leader', 'leader cannot pre-campaign')
+    const term = this.term
+    this.reset(term)
+    this.role = 'precandidate'
+    this.became()
+  }
+
+  /** becomeCandidate starts an election in a new term, voting for itself. */
+  becomeCandidate(): void {
+    assert(this.role !== 'leader', 'leader cannot campaign')
+    this.reset(this.term + 1)
+    this.vote = this.id
+    this.role = 'candidate'
+    this.became()
+  }
+
+  /** becomeLeader takes over: progress for every member and a no-op entry to commit (§5.4.2). */
+  becomeLeader(): void {
+    assert(this.role === 'candidate', 'only a candidate becomes leader')
+    this.reset(this.term)
+    this.role = 'leader'
+    this.leaderId = this.id
+    this.syncProgress()
+    for (const pr of this.prs.values()) if (pr.id === this.id) pr.recentActive = true
+    this.pendingConfIndex = this.confs.currentIndex()
+    this.became()
+    this.appendEntry('noop', new Uint8Array(0))
+  }
+
+  /** bcastHeartbeat starts a heartbeat round (also confirming pending reads and the lease). */
+  bcastHeartbeat(): void {
+    const round = this.readOnly.nextRound(this.now)
+    this.readOnly.prune(this.now - this.config.electionTicks * 2)
+    for (const pr of this.prs.values()) {
+      if (pr.id === this.id) continue
+      this.send({ type: 'heartbeat', term: this.term, from: this.id, to: pr.id, commit: Math.min(pr.match, this.log.committed), ctx: round })
+    }
+    this.releaseReads()
+  }
+
+  /** releaseReads hands out the reads a quorum has confirmed. */
+  releaseReads(): void {
+    const voters = this.conf().voters
+    const acks = voters.map((v) => (v === this.id ? this.readOnly.round : this.prs.get(v)?.readAck ?? 0))
+    for (const rs of this.readOnly.release(quorumValue(acks))) this.readStates.push(rs)
+  }
+}
+
+function validateConfig(c: RaftConfig): void {
+  const bad = (why: string): never => { throw new ZxError('ZX_ERR_CONFIG', `raft config: ${why}`) }
+  if (typeof c.id !== 'string' || c.id.length === 0) bad('id must be a non-empty string')
+  if (!(c.heartbeatTicks >= 1)) bad('heartbeatTicks must be >= 1')
+  if (!(c.electionTicks > c.heartbeatTicks)) bad('electionTicks must exceed heartbeatTicks')
+  if (!(c.leaseTicks < c.electionTicks)) bad('leaseTicks must be below electionTicks')
+  if (!(c.maxInflight >= 1)) bad('maxInflight must be >= 1')
+  if (!(c.maxBatchBytes >= 1)) bad('maxBatchBytes must be >= 1')
+}

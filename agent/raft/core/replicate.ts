@@ -1,0 +1,94 @@
+/**
+ * agent/raft/core/replicate.ts: how the leader moves its log to followers. Proposals only append
+ * locally and set needFlush; ready() then sends each follower one batched append per window
+ * slot (pipelining in the replicate state, one probe at a time otherwise), so a burst of
+ * proposals between two Readies costs one message per follower, not one per entry. A follower
+ * that needs compacted entries is sent a snapshot (meta only; the driver streams the data).
+ * Commit advances only by counting replicas of an entry of the current term (§5.4.2).
+ */
+import type { RaftCore } from './core.js'
+import { quorumValue } from './quorum.js'
+
+/**
+ * sendAppend sends `to` the next batch (or an empty append when sendIfEmpty, to carry the
+ * commit index). It returns whether a message carrying entries went out.
+ */
+export function sendAppend(core: RaftCore, to: string, sendIfEmpty: boolean): boolean {
+  const pr = core.prs.get(to)
+  if (pr === undefined || to === core.id || pr.isPaused(core.config.maxInflight)) return false
+  const log = core.log
+  const prevIndex = pr.next - 1
+  const prevTerm = log.term(prevIndex)
+  if (prevTerm === undefined || pr.next < log.firstIndex()) {
+    sendSnapshot(core, to)
+    return false
+  }
+  const last = log.lastIndex()
+  const entries = pr.next <= last ? log.entries(pr.next, last + 1, core.config.maxBatchBytes) : []
+  if (entries.length === 0 && !sendIfEmpty) return false
+  const commit = log.committed
+  core.send({ type: 'append', term: core.term, from: core.id, to, prevIndex, prevTerm, entries, commit })
+  pr.commitSent = Math.max(pr.commitSent, Math.min(commit, prevIndex + entries.length))
+  pr.sentEntries(prevIndex + entries.length, entries.length)
+  return entries.length > 0
+}
+
+function sendSnapshot(core: RaftCore, to: string): void {
+  const pr = core.prs.get(to)!
+  const meta = core.log.storage.snapshotMeta()
+  if (meta === undefined) return
+  pr.becomeSnapshot(meta.index)
+  core.send({ type: 'snapshot', term: core.term, from: core.id, to, meta })
+}
+
+/** sendAllTo sends `to` everything its window allows, then the commit index if it is behind. */
+export function sendAllTo(core: RaftCore, to: string): void {
+  const pr = core.prs.get(to)
+  if (pr === undefined) return
+  // Bounded by the window (maxInflight) in replicate state, and by one message otherwise.
+  while (sendAppend(core, to, false) && pr.state === 'replicate') { /* keep filling the window */ }
+  if (Math.min(core.log.committed, pr.match) > pr.commitSent) sendAppend(core, to, true)
+}
+
+/** flushLeader sends what proposals and reads accumulated since the last Ready. */
+export function flushLeader(core: RaftCore): void {
+  if (core.needFlush) {
+    core.needFlush = false
+    for (const pr of core.prs.values()) if (pr.id !== core.id) sendAllTo(core, pr.id)
+  }
+  if (core.readOnly.needsRound()) {
+    core.heartbeatElapsed = 0
+    core.bcastHeartbeat()
+  }
+}
+
+/** sendTimeoutNow tells the transfer target to campaign right away. */
+export function sendTimeoutNow(core: RaftCore, to: string): void {
+  core.send({ type: 'timeout-now', term: core.term, from: core.id, to })
+}
+
+/** maybeCommit advances the commit index to what a quorum of voters holds, if of this term. */
+export function maybeCommit(core: RaftCore): boolean {
+  if (core.role !== 'leader') return false
+  const voters = core.conf().voters
+  const matches: number[] = []
+  for (const v of voters) matches.push(core.prs.get(v)?.match ?? 0)
+  const index = quorumValue(matches)
+  if (index <= core.log.committed || core.log.term(index) !== core.term) return false
+  const firstInTerm = !core.committedInTerm()
+  core.log.commitTo(index)
+  core.confs.committedTo(index)
+  core.needFlush = true
+  if (firstInTerm) releaseDeferredReads(core)
+  if (!voters.includes(core.id) && core.pendingConfIndex <= index) {
+    // The leader removed itself (§4.2.2): it managed the change until committed, now it steps down.
+    core.becomeFollower(core.term, undefined)
+  }
+  return true
+}
+
+function releaseDeferredReads(core: RaftCore): void {
+  const deferred = core.readOnly.deferred
+  core.readOnly.deferred = []
+  for (const ctx of deferred) core.readIndex(ctx)
+}
