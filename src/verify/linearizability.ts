@@ -1,0 +1,220 @@
+/**
+ * src/verify/linearizability.ts: a linearizability checker for histories of concurrent
+ * operations (Wing & Gong's search with Lowe's memoisation, as in Porcupine and Knossos). A
+ * history is linearizable when every operation can be given a point between its invocation and
+ * its completion such that, in that order, the sequential model produces every observed output.
+ *
+ * The search walks a time-ordered list of call/return events: it tries to linearize the next
+ * pending call; when it meets a return whose call is not yet linearized, it backtracks. A cache
+ * of (set of linearized ops, model state) prunes configurations already explored, which makes
+ * the search practical. Histories are first split per key (P-compositionality) because a
+ * register store is linearizable iff each key is.
+ *
+ * An operation whose outcome is unknown (timed out, connection lost) has no completion: it
+ * returns at +Infinity and the model accepts any output for it, exactly like Jepsen's "info".
+ * Pure: no imports from agent/, so `zx verify` and the Raft simulator share it.
+ */
+
+/** Operation is one client operation with its invocation and completion times. */
+export interface Operation<I, O> {
+  id: number
+  /** process is the client that issued it (informational). */
+  process: number
+  input: I
+  /** output is undefined when the outcome is unknown. */
+  output: O | undefined
+  call: number
+  /** ret is +Infinity when the outcome is unknown. */
+  ret: number
+}
+
+/** Model is a sequential specification. */
+export interface Model<S, I, O> {
+  init(): S
+  /** step returns the states the model may be in after input produced output ([] = impossible). */
+  step(state: S, input: I, output: O | undefined): S[]
+  /** stateKey identifies a state for the memo cache. */
+  stateKey(state: S): string
+  /** partition splits a history into independent sub-histories (per key), if the model allows. */
+  partition?(ops: Array<Operation<I, O>>): Map<string, Array<Operation<I, O>>>
+}
+
+/** CheckResult tells whether a history is linearizable; on a violation it carries a minimal failing sub-history. */
+export type CheckResult<I, O> =
+  | { valid: true }
+  | { valid: false; partition: string; offending: Array<Operation<I, O>> }
+  | { valid: 'unknown'; partition: string; reason: string }
+
+/** CheckOptions bound the work. */
+export interface CheckOptions {
+  /** maxSteps caps search steps per partition (default 5,000,000). */
+  maxSteps?: number
+  /** shrinkChecksMax caps the re-checks spent minimising a violation (default 500). */
+  shrinkChecksMax?: number
+}
+
+interface Event {
+  call: boolean
+  op: number
+  time: number
+  match: Event | undefined
+  prev: Event | undefined
+  next: Event | undefined
+}
+
+type SearchOutcome = 'ok' | 'violation' | 'budget'
+
+function buildList<I, O>(ops: Array<Operation<I, O>>): Event {
+  const events: Event[] = []
+  ops.forEach((op, k) => {
+    const ret: Event = { call: false, op: k, time: op.ret, match: undefined, prev: undefined, next: undefined }
+    const call: Event = { call: true, op: k, time: op.call, match: ret, prev: undefined, next: undefined }
+    events.push(call, ret)
+  })
+  // Calls sort before returns at equal times: simultaneous operations count as concurrent.
+  events.sort((a, b) => a.time - b.time || (a.call === b.call ? a.op - b.op : a.call ? -1 : 1))
+  const head: Event = { call: false, op: -1, time: -Infinity, match: undefined, prev: undefined, next: undefined }
+  let prev = head
+  for (const e of events) {
+    prev.next = e
+    e.prev = prev
+    prev = e
+  }
+  return head
+}
+
+function lift(e: Event): void {
+  e.prev!.next = e.next
+  if (e.next) e.next.prev = e.prev
+  const r = e.match!
+  r.prev!.next = r.next
+  if (r.next) r.next.prev = r.prev
+}
+
+function unlift(e: Event): void {
+  const r = e.match!
+  r.prev!.next = r
+  if (r.next) r.next.prev = r
+  e.prev!.next = e
+  if (e.next) e.next.prev = e
+}
+
+/** search runs the WGL/Lowe search over one partition. */
+function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, maxSteps: number): SearchOutcome {
+  const head = buildList(ops)
+  const bits = new Uint32Array(Math.ceil(ops.length / 32) + 1)
+  const cache = new Set<string>()
+  const stack: Array<{ entry: Event; state: S }> = []
+  let state = model.init()
+  let entry = head.next
+  let steps = 0
+  while (head.next !== undefined) {
+    if (++steps > maxSteps) return 'budget'
+    if (entry === undefined) return 'violation'
+    if (entry.call) {
+      const op = ops[entry.op]!
+      let chosen: S | undefined
+      bits[entry.op >> 5]! |= 1 << (entry.op & 31)
+      const prefix = bits.join(',')
+      for (const next of model.step(state, op.input, op.output)) {
+        const key = `${prefix}|${model.stateKey(next)}`
+        if (!cache.has(key)) {
+          cache.add(key)
+          chosen = next
+          break
+        }
+      }
+      if (chosen !== undefined) {
+        stack.push({ entry, state })
+        state = chosen
+        lift(entry)
+        entry = head.next
+      } else {
+        bits[entry.op >> 5]! &= ~(1 << (entry.op & 31))
+        entry = entry.next
+      }
+    } else {
+      const top = stack.pop()
+      if (top === undefined) return 'violation'
+      state = top.state
+      bits[top.entry.op >> 5]! &= ~(1 << (top.entry.op & 31))
+      unlift(top.entry)
+      // Revisit the same call: the cache skips the successor states already explored.
+      entry = top.entry
+    }
+  }
+  return 'ok'
+}
+
+/** shrink removes operations one at a time while the history stays non-linearizable. */
+function shrink<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, maxSteps: number, budget: number): Array<Operation<I, O>> {
+  let current = ops
+  let checks = 0
+  for (let k = current.length - 1; k >= 0 && checks < budget; k--) {
+    const candidate = current.slice(0, k).concat(current.slice(k + 1))
+    checks++
+    if (search(model, candidate, maxSteps) === 'violation') current = candidate
+  }
+  return current
+}
+
+/** checkLinearizable checks a history against a model, per partition, and minimises any violation. */
+export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: Array<Operation<I, O>>, options: CheckOptions = {}): CheckResult<I, O> {
+  const maxSteps = options.maxSteps ?? 5_000_000
+  const parts = model.partition ? model.partition(history) : new Map([['', history]])
+  for (const [name, ops] of parts) {
+    const outcome = search(model, ops, maxSteps)
+    if (outcome === 'budget') return { valid: 'unknown', partition: name, reason: `search exceeded ${maxSteps} steps` }
+    if (outcome === 'violation') {
+      return { valid: false, partition: name, offending: shrink(model, ops, maxSteps, options.shrinkChecksMax ?? 500) }
+    }
+  }
+  return { valid: true }
+}
+
+/** RegisterInput is an operation on one key of a register/CAS store (src/verify/history.ts's RegisterOp shape). */
+export type RegisterInput =
+  | { f: 'read'; key: string }
+  | { f: 'write'; key: string; value: string }
+  | { f: 'cas'; key: string; expected: string | null; value: string }
+
+/** RegisterOutput is a read's value (null = absent), or whether a write/cas took effect. */
+export type RegisterOutput = string | null | boolean
+
+/** registerModel is a per-key register with compare-and-set; absent keys read as null. */
+export const registerModel: Model<string | null, RegisterInput, RegisterOutput> = {
+  init: () => null,
+  step(state, input, output) {
+    switch (input.f) {
+      case 'read':
+        return output === undefined || output === state ? [state] : []
+      case 'write':
+        return [input.value]
+      case 'cas': {
+        const matches = state === input.expected
+        if (output === undefined) return matches ? [input.value] : [state]
+        if (output === true) return matches ? [input.value] : []
+        return matches ? [] : [state]
+      }
+    }
+  },
+  stateKey: (state) => (state === null ? '\u0000' : `=${state}`),
+  partition(ops) {
+    const parts = new Map<string, Array<Operation<RegisterInput, RegisterOutput>>>()
+    for (const op of ops) {
+      const list = parts.get(op.input.key)
+      if (list) list.push(op)
+      else parts.set(op.input.key, [op])
+    }
+    return parts
+  },
+}
+
+/** describeOperation renders one operation for reports: `p3 write(a, v1) → true [12, 15]`. */
+export function describeOperation(op: Operation<RegisterInput, RegisterOutput>): string {
+  const i = op.input
+  const args = i.f === 'read' ? i.key : i.f === 'write' ? `${i.key}, ${i.value}` : `${i.key}, ${String(i.expected)} → ${i.value}`
+  const out = op.output === undefined ? '?' : JSON.stringify(op.output)
+  const ret = op.ret === Infinity ? '∞' : String(op.ret)
+  return `p${op.process} ${i.f}(${args}) → ${out} [${op.call}, ${ret}]`
+}
