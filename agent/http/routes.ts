@@ -10,6 +10,7 @@ import { sessionRoutes } from '../endpoints/session.js'
 import { statusRoutes } from '../endpoints/status.js'
 import { operatorRoutes } from '../endpoints/operator.js'
 import { agentRoutes } from '../endpoints/agent.js'
+import { uiRouteArea } from '../ui/routes.js'
 import { RouteTable, type RouteArea } from './route.js'
 
 /** routeAreas lists every area's routes; append new areas here. */
@@ -20,6 +21,7 @@ export const routeAreas: RouteArea[] = [
   statusRoutes,
   operatorRoutes,
   agentRoutes,
+  uiRouteArea,
 ]
 
 /** buildRouteTable resolves every area against the running agent. */

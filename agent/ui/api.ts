@@ -22,7 +22,8 @@ import { uiDefaults } from './defaults.js'
 /** LabView is what the lab APIs need from the agent. */
 export interface LabView {
   raft?: RaftApi
-  lan: GossipPool
+  /** lan is the LAN pool; without one (gossip not started) membership is empty. */
+  lan?: GossipPool
   /** nodeName defaults to lan.localMember().name. */
   nodeName?: string
   /** gossipIntervalMs is the LAN pool's gossip round, for the "rounds to reach everyone" figure. */
@@ -57,7 +58,7 @@ export class LabApi {
   constructor(private readonly view: LabView) {
     this.now = view.now ?? Date.now
     if (view.raft) this.unsubscribe.push(view.raft.onEvent((event) => this.raftEvents.push(event)))
-    this.unsubscribe.push(view.lan.onMemberEvent((event) => this.gossipEvents.push(this.toGossipEvent(event))))
+    if (view.lan) this.unsubscribe.push(view.lan.onMemberEvent((event) => this.gossipEvents.push(this.toGossipEvent(event))))
     this.routes = {
       '/v1/zx/raft': (req, res, url) => this.blocking(req, res, url, this.raftEvents, () => this.raftSnapshot()),
       '/v1/zx/gossip': (req, res, url) => this.blocking(req, res, url, this.gossipEvents, () => this.gossipSnapshot()),
@@ -70,7 +71,7 @@ export class LabApi {
 
   /** nodeName is this agent's node name. */
   nodeName(): string {
-    return this.view.nodeName ?? this.view.lan.localMember().name
+    return this.view.nodeName ?? this.view.lan?.localMember().name ?? 'unknown'
   }
 
   /** paths lists the routes this API answers (all GET-only). */
@@ -116,7 +117,7 @@ export class LabApi {
 
   /** gossipSnapshot is the body of GET /v1/zx/gossip. */
   gossipSnapshot(): ZxGossipResponse {
-    const stats = this.view.lan.stats()
+    const stats = this.view.lan?.stats() ?? {}
     const interval = this.view.gossipIntervalMs ?? stats.gossipIntervalMs ?? stats.probeIntervalMs
     return {
       node: this.nodeName(),
@@ -139,7 +140,7 @@ export class LabApi {
   }
 
   private members(): ZxGossipMember[] {
-    return this.view.lan.members().map(toWireMember).sort((a, b) => a.name.localeCompare(b.name))
+    return (this.view.lan?.members() ?? []).map(toWireMember).sort((a, b) => a.name.localeCompare(b.name))
   }
 
   private toGossipEvent(event: MemberEvent): Omit<ZxGossipEvent, 'seq'> {
@@ -189,7 +190,9 @@ export class LabApi {
 
   private async cluster<T>(res: ServerResponse, path: string, local: () => T, include: (m: Member) => boolean): Promise<void> {
     const self = this.nodeName()
-    const members = this.view.lan.members().filter((m) => m.status !== 'left' && (m.name === self || include(m)))
+    const members = (this.view.lan?.members() ?? []).filter((m) => m.status !== 'left' && (m.name === self || include(m)))
+    // Without a gossip pool (or before it knows itself) this agent still answers for itself.
+    if (!members.some((m) => m.name === self)) members.push({ name: self, addr: '', port: 0, tags: {}, status: 'alive', incarnation: 0 })
     const entries = await fanOut(members, self, path, local, this.view.httpAddressOf ?? defaultHttpAddressOf, this.now, this.view.fetchJson)
     const body: ZxClusterResponse<T> = { node: self, entries, nowMs: this.now() }
     if (res.destroyed) return

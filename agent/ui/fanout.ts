@@ -11,11 +11,17 @@ import { uiDefaults } from './defaults.js'
 /** HttpAddressOf maps a member to the host:port of its HTTP API, if known. */
 export type HttpAddressOf = (member: Member) => string | undefined
 
-/** defaultHttpAddressOf reads the `http` gossip tag: a bare port (on the member's addr) or host:port. */
+/**
+ * defaultHttpAddressOf reads the `http` gossip tag: a bare port (on the member's addr) or
+ * host:port. Without the tag it guesses the seed lab's layout, where every node's HTTP port is
+ * its LAN gossip port + 199 (8301 → 8500, 9301 → 9500); fanOut checks the answer names the
+ * member it asked, so a wrong guess shows as an error, never as another node's data.
+ */
 export function defaultHttpAddressOf(member: Member): string | undefined {
+  const host = member.addr.includes(':') ? `[${member.addr}]` : member.addr
   const tag = member.tags.http ?? member.tags.http_port
-  if (tag === undefined || tag === '') return undefined
-  if (/^\d{1,5}$/.test(tag)) return `${member.addr.includes(':') ? `[${member.addr}]` : member.addr}:${tag}`
+  if (tag === undefined || tag === '') return member.port > 0 && member.port + 199 <= 65_535 ? `${host}:${member.port + 199}` : undefined
+  if (/^\d{1,5}$/.test(tag)) return `${host}:${tag}`
   if (/^[\w.-]+:\d{1,5}$/.test(tag) || /^\[[0-9a-f:]+\]:\d{1,5}$/i.test(tag)) return tag
   return undefined
 }
@@ -46,6 +52,8 @@ export async function fanOut<T>(members: Member[], selfName: string, path: strin
     if (address === null) return { node: member.name, address, ok: false, error: 'no http address in gossip tags', latencyMs: 0, data: null }
     try {
       const data = (await fetcher(address, path)) as T
+      const answeredAs = (data as { node?: unknown } | null)?.node
+      if (answeredAs !== member.name) return { node: member.name, address, ok: false, error: `${address} answered as ${String(answeredAs)}`, latencyMs: now() - started, data: null }
       return { node: member.name, address, ok: true, error: null, latencyMs: now() - started, data }
     } catch (error) {
       return { node: member.name, address, ok: false, error: describe(error), latencyMs: now() - started, data: null }
