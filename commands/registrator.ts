@@ -2,7 +2,9 @@ import { hostname } from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import Docker from 'dockerode'
 import { BaseCommand } from '../src/base-command.js'
-import { runRegistrator } from '../src/registrator/run.js'
+import { validateTtl } from '../src/registrator/argv.js'
+import { buildRegistratorImage, registratorImageTag, runRegistratorContainer } from '../src/registrator/image.js'
+import { runRegistrator, type RegistratorOptions } from '../src/registrator/run.js'
 
 /** RegistratorCommand registers the published ports of Docker containers with the agent, like gliderlabs/registrator. */
 export default class RegistratorCommand extends BaseCommand<typeof RegistratorCommand> {
@@ -29,28 +31,48 @@ export default class RegistratorCommand extends BaseCommand<typeof RegistratorCo
     'retry-attempts': Flags.integer({ description: 'Agent pings at start before giving up (-1 = forever).', default: 0, min: -1 }),
     'retry-interval': Flags.integer({ description: 'Milliseconds between agent retries.', default: 2000, min: 10 }),
     hostname: Flags.string({ description: 'Hostname used in service IDs.', default: hostname() }),
+    container: Flags.boolean({ description: 'Run detached as the zx-registrator container (--net=host, Docker socket mounted), like the seed ran gliderlabs/registrator.' }),
+    build: Flags.boolean({ description: 'With --container: rebuild the zx-registrator image first (it is built when missing).' }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<{ container?: string } | void> {
     const flags = this.flags
-    const ttl = flags.ttl
-    const refresh = flags['ttl-refresh']
-    if ((ttl > 0) !== (refresh > 0)) this.fail('ZX_ERR_USAGE', '--ttl and --ttl-refresh go together')
-    if (ttl > 0 && refresh >= ttl) this.fail('ZX_ERR_USAGE', '--ttl must be greater than --ttl-refresh')
+    const options: RegistratorOptions = {
+      hostname: flags.hostname, ip: flags.ip, internal: flags.internal, explicit: flags.explicit,
+      tags: flags.tags, resyncSeconds: flags.resync, cleanup: flags.cleanup,
+      deregister: flags.deregister as 'always' | 'on-success', ttlSeconds: flags.ttl, ttlRefreshSeconds: flags['ttl-refresh'],
+      retryAttempts: flags['retry-attempts'], retryIntervalMs: flags['retry-interval'],
+    }
+    validateTtl(options)
     const agentUri = this.args.uri ?? await this.httpAddress()
-    await runRegistrator({
-      docker: new Docker(), agentUri, log: (line) => this.log(`${new Date().toISOString()} ${line}`),
-      options: {
-        hostname: flags.hostname, ip: flags.ip, internal: flags.internal, explicit: flags.explicit,
-        tags: flags.tags, resyncSeconds: flags.resync, cleanup: flags.cleanup,
-        deregister: flags.deregister as 'always' | 'on-success', ttlSeconds: ttl, ttlRefreshSeconds: refresh,
-        retryAttempts: flags['retry-attempts'], retryIntervalMs: flags['retry-interval'],
-      },
-    })
+    const docker = new Docker()
+    if (flags.container) {
+      const exists = await docker.getImage(registratorImageTag).inspect().then(() => true, () => false)
+      if (flags.build || !exists) await this.spin('building the registrator image', () => buildRegistratorImage(docker, { log: (line) => this.say(line) }))
+      const id = await runRegistratorContainer(docker, [...containerArgv(options), agentUri])
+      this.say(`zx-registrator running (${id.slice(0, 12)}); follow it with: docker logs -f zx-registrator`)
+      return { container: id }
+    }
+    await runRegistrator({ docker, agentUri, options, log: (line) => this.log(`${new Date().toISOString()} ${line}`) })
   }
 
   private async httpAddress(): Promise<string> {
     const { resolveHttpAddress } = await import('../src/cluster/address.js')
     return resolveHttpAddress({ node: this.flags.node, httpAddr: this.flags['http-addr'], cluster: this.flags.cluster })
   }
+}
+
+/** containerArgv turns the parsed options back into the container entry point's flags. */
+function containerArgv(options: RegistratorOptions): string[] {
+  const argv: string[] = []
+  if (options.ip !== undefined) argv.push('-ip', options.ip)
+  if (options.internal) argv.push('-internal')
+  if (options.explicit) argv.push('-explicit')
+  if (options.cleanup) argv.push('-cleanup')
+  if (options.tags !== undefined) argv.push('-tags', options.tags)
+  argv.push('-deregister', options.deregister ?? 'always')
+  argv.push('-resync', String(options.resyncSeconds ?? 0), '-ttl', String(options.ttlSeconds ?? 0), '-ttl-refresh', String(options.ttlRefreshSeconds ?? 0))
+  argv.push('-retry-attempts', String(options.retryAttempts ?? 0), '-retry-interval', String(options.retryIntervalMs ?? 2000))
+  argv.push('-hostname', options.hostname)
+  return argv
 }

@@ -13,7 +13,7 @@ export const registratorDefaults = {
   requestTimeoutMs: 5_000,                // one agent call; an agent slower than this counts as down
   eventBackoffMs: 1_000,                  // wait before re-subscribing after the event stream drops
   eventBackoffMsMax: 10_000,              // cap the backoff so recovery stays prompt
-  syncConcurrency: 8,                     // parallel inspects/registrations during a sync
+  syncConcurrency: 32,                    // parallel inspects/registrations during a sync (dockerd answers inspects concurrently)
 } as const
 
 /** demoDefaults size the demo web API replica set (seed: host ports 5727, 5728). */

@@ -111,6 +111,12 @@ async function main(): Promise<void> {
       if (waits > 600) throw new Error('events did not register every container in 60 s')
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
+    const ids = (await docker.listContainers({ filters: { label: ['zx.bench=1'] } })).map((info) => info.Id)
+    for (const width of [8, 32]) {
+      const inspectStart = performance.now()
+      await pool(ids, width, (id) => docker.getContainer(id).inspect())
+      console.log(`inspect-only of ${ids.length} containers, ${width} in flight: ${(performance.now() - inspectStart).toFixed(0)} ms`)
+    }
     const resyncStart = performance.now()
     await registrator.sync({ quiet: true })
     const resyncMs = performance.now() - resyncStart
