@@ -11,7 +11,7 @@ import { resolveHttpAddress } from './cluster/address.js'
 import { isLabError, LabError } from './errors.js'
 
 /** BaseFlags are the parsed flags of a command plus the shared ones. */
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['baseFlags'] & T['flags']>
 /** BaseArgs are the parsed args of a command. */
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
@@ -21,7 +21,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override baseFlags = {
     node: Flags.string({ description: 'Talk to this lab node (node1…node4) instead of --http-addr.', helpGroup: 'AGENT' }),
     'http-addr': Flags.string({ description: 'Agent HTTP address, like CONSUL_HTTP_ADDR.', env: 'ZX_HTTP_ADDR', helpGroup: 'AGENT' }),
-    cluster: Flags.string({ description: 'Lab cluster name.', env: 'ZX_CLUSTER', default: 'zx', helpGroup: 'AGENT' }),
+    cluster: Flags.string({ description: 'Lab cluster name.', aliases: ['name'], env: 'ZX_CLUSTER', default: 'zx', helpGroup: 'AGENT' }),
     token: Flags.string({ description: 'ACL token sent as X-Consul-Token.', env: 'ZX_HTTP_TOKEN', helpGroup: 'AGENT' }),
   }
 
