@@ -154,17 +154,38 @@ export class RaftNode implements RaftApi {
       if (event.type === 'conf') this.learnAddresses(event.conf)
       this.events.core(event, now)
     }
+    const [early, late] = this.splitEarly(rd)
     if (rd.snapshot !== undefined) this.storage.applySnapshot(rd.snapshot)
     if (rd.entries.length > 0) this.storage.append(rd.entries)
     if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState)
+    this.send(early)
     if (rd.mustSync) await this.syncUntilDurable()
     if (this.closed) return
-    this.send(rd.messages)
+    this.send(late)
     if (rd.snapshot !== undefined) await this.snapshots.install(rd.snapshot)
     this.applyEntries(rd.committed)
     for (const state of rd.readStates) this.reads.answered(state.ctx, state.index)
     this.core.advance(rd)
     this.snapshots.maybeTake()
+  }
+
+  /**
+   * splitEarly picks the leader's appends and heartbeats, which may go out before its own
+   * fdatasync (Raft dissertation §10.2.1: the leader writes its log in parallel with
+   * replicating it). This is safe here because the term they carry is already durable (we
+   * only do it when this Ready changes neither term nor vote), and because Readys are handled
+   * one at a time: a commit index covering these entries can only leave this server, or be
+   * applied here, in a later Ready — after this one's fdatasync. Everything else (votes,
+   * responses, timeout-now, snapshots) waits for the disk.
+   */
+  private splitEarly(rd: Ready): [RaftMessage[], RaftMessage[]] {
+    const hs = this.storage.hardState()
+    const termStable = rd.hardState === undefined || (rd.hardState.term === hs.term && rd.hardState.vote === hs.vote)
+    if (!termStable || rd.snapshot !== undefined || rd.messages.length === 0) return [[], rd.messages]
+    const early: RaftMessage[] = []
+    const late: RaftMessage[] = []
+    for (const m of rd.messages) (m.type === 'append' || m.type === 'heartbeat' ? early : late).push(m)
+    return [early, late]
   }
 
   /** syncUntilDurable fdatasyncs, retrying on ZX_ERR_DISK (full disk) until it works or the node closes. */
