@@ -20,10 +20,10 @@ const status: RaftStatus = {
 const member = (name: string, http?: string): Member => ({ name, addr: '127.0.0.1', port: 8301, status: 'alive', incarnation: 1, tags: { role: 'consul', ...(http ? { http } : {}) } })
 
 const opened: LabApi[] = []
-// Member HTTP reads are scripted: node2's address refuses, anything else answers a status.
+// Member HTTP reads are scripted: port 1 refuses, 8500 answers as node3, 9500 as node1.
 async function fetchJson(address: string): Promise<unknown> {
   if (address.endsWith(':1')) throw Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED' } })
-  return { node: address, server: true, status, events: [], index: 0, nowMs: 0 }
+  return { node: address.endsWith(':8500') ? 'node3' : 'node1', server: true, status, events: [], index: 0, nowMs: 0 }
 }
 
 function lab(members: Member[] = [member('node1')]) {
@@ -106,14 +106,15 @@ describe('LabApi', () => {
     expect(text).not.toContain('"term":6')
   })
 
-  it('fans out to members, answering for itself locally and marking dead or tagless ones', async () => {
-    const { api } = lab([member('node1'), member('node2', '1'), member('node3'), member('node5', '8500')])
+  it('fans out to members, answering for itself locally and marking dead or impostor answers', async () => {
+    // node3 has no http tag: its address is guessed as gossip port 8301 + 199 = 8500.
+    const { api } = lab([member('node1'), member('node2', '1'), member('node3'), member('node5', '9500')])
     const body = JSON.parse((await call(api, '/v1/zx/cluster/raft')).res.text()) as ZxClusterResponse<ZxRaftResponse>
-    expect(body.entries.map((e) => [e.node, e.ok])).toEqual([['node1', true], ['node2', false], ['node3', false], ['node5', true]])
-    expect(body.entries[1]!.error).toBe('fetch failed (ECONNREFUSED)')
-    expect(body.entries[3]!.data?.node).toBe('127.0.0.1:8500')
+    expect(body.entries.map((e) => [e.node, e.ok])).toEqual([['node1', true], ['node2', false], ['node3', true], ['node5', false]])
     expect(body.entries[0]!.data?.status?.term).toBe(4)
-    expect(body.entries[2]!.error).toBe('no http address in gossip tags')
+    expect(body.entries[1]!.error).toBe('fetch failed (ECONNREFUSED)')
+    expect(body.entries[2]!.address).toBe('127.0.0.1:8500')
+    expect(body.entries[3]!.error).toBe('127.0.0.1:9500 answered as node1')
   })
 
   it('keeps only the newest events in a bounded ring', () => {
@@ -150,6 +151,23 @@ describe('query parameters and addresses', () => {
     expect(defaultHttpAddressOf(member('a', '8500'))).toBe('127.0.0.1:8500')
     expect(defaultHttpAddressOf(member('a', '10.0.0.5:9500'))).toBe('10.0.0.5:9500')
     expect(defaultHttpAddressOf(member('a', 'http://evil/'))).toBeUndefined()
-    expect(defaultHttpAddressOf(member('a'))).toBeUndefined()
+    expect(defaultHttpAddressOf(member('a'))).toBe('127.0.0.1:8500')
+  })
+})
+
+describe('uiRouteArea', () => {
+  it('always mounts /v1/zx and mounts / and /ui/ only with -ui', async () => {
+    const { uiRouteArea } = await import('../../../agent/ui/routes.js')
+    const ctx = (ui: boolean) => ({ config: { ui, nodeName: 'client1' }, server: undefined, lan: undefined, now: () => 5 }) as unknown as Parameters<typeof uiRouteArea>[0]
+    const withUi = uiRouteArea(ctx(true)).map((r) => r.path)
+    expect(withUi).toEqual(expect.arrayContaining(['/', '/ui', '/ui/', '/v1/zx/raft', '/v1/zx/gossip/stream']))
+    const without = uiRouteArea(ctx(false))
+    expect(without.map((r) => r.path)).not.toContain('/ui/')
+    const raft = without.find((r) => r.path === '/v1/zx/cluster/raft')!
+    const res = new FakeRes()
+    await raft.raw!(fakeReq('GET', '/v1/zx/cluster/raft'), asRes(res))
+    const body = JSON.parse(res.text()) as ZxClusterResponse<ZxRaftResponse>
+    // A client without gossip still answers for itself: not a server, no Raft status.
+    expect(body.entries).toEqual([expect.objectContaining({ node: 'client1', ok: true, data: expect.objectContaining({ server: false, status: null }) })])
   })
 })
