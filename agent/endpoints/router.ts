@@ -70,6 +70,11 @@ export class RpcRouter {
     return this.callServers(method, args, options)
   }
 
+  /** callAt runs a method on one specific server (bootstrap's peer probe). */
+  async callAt(address: string, method: string, args: unknown, timeoutMs: number): Promise<unknown> {
+    return this.forward(address, method, args, maxHops, { timeoutMs })
+  }
+
   /** handleRemote serves an RPC envelope that arrived from another agent. */
   async handleRemote(method: string, envelope: unknown): Promise<Envelope> {
     const { args, hops } = decodeEnvelope(envelope) as { args: unknown; hops: number }
