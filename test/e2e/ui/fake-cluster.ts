@@ -84,6 +84,8 @@ export class FakeCluster {
   nodes: FakeNode[] = []
   term = 2
   leader = 'node1'
+  /** requests counts requests per node, for the UI's load figures. */
+  requests = new Map<string, number>()
 
   constructor(readonly state: FakeState, readonly uiDir: string) {}
 
@@ -108,6 +110,7 @@ export class FakeCluster {
   }
 
   private async route(node: FakeNode, req: IncomingMessage, res: ServerResponse, ui: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): Promise<void> {
+    this.requests.set(node.name, (this.requests.get(node.name) ?? 0) + 1)
     try {
       if (await node.lab.handle(req, res)) return
       if (await ui(req, res)) return

@@ -201,6 +201,28 @@ describe('zx web UI in Chromium (fake cluster)', () => {
     }
   })
 
+  it('keeps the agent nearly idle while views sit open (blocking queries, no tight polling)', async () => {
+    const { page } = browser
+    const figures: string[] = []
+    for (const view of ['services', 'nodes', 'kv/config/', 'raft', 'gossip']) {
+      await page.goto(`${base}/ui/dc1/${view}`)
+      await page.waitForTimeout(1_500)
+      const before = new Map(cluster.requests)
+      const cpu = process.cpuUsage()
+      const started = Date.now()
+      await page.waitForTimeout(4_000)
+      const wallMs = Date.now() - started
+      const used = process.cpuUsage(cpu)
+      const total = [...cluster.requests].reduce((s, [n, c]) => s + c - (before.get(n) ?? 0), 0)
+      const perSecond = total / (wallMs / 1000)
+      const cpuPct = ((used.user + used.system) / 1000 / wallMs) * 100
+      figures.push(`${view}: ${perSecond.toFixed(2)} req/s over all nodes, test process CPU ${cpuPct.toFixed(2)}%`)
+      // Idle views only re-read members/status (2 s) or the cluster fan-out (2 s, 3 nodes).
+      expect(perSecond).toBeLessThan(6)
+    }
+    process.stdout.write(`idle load with one tab open:\n  ${figures.join('\n  ')}\n`)
+  })
+
   it('paints first within budget on loopback', async () => {
     const { page } = browser
     const samples: number[] = []
