@@ -185,6 +185,41 @@ describe('zx web UI in Chromium (fake cluster)', () => {
     await shot(page, 'gossip')
   })
 
+  it('is keyboard-usable, labels every control and keeps text contrast at WCAG AA', async () => {
+    const { page } = browser
+    await page.goto(`${base}/ui/dc1/kv/config/app/name`)
+    await page.getByRole('button', { name: 'Save' }).waitFor()
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Services')
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || (el.textContent ?? '').trim()))
+      .map((el) => el.outerHTML))
+    expect(unlabelled).toEqual([])
+    await page.goto(`${base}/ui/dc1/nodes`)
+    await expect.poll(() => page.locator('tr[data-node]').count()).toBe(4)
+    // Contrast of every badge and muted text against its own or the nearest painted background.
+    const worst = await page.evaluate(() => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number)
+      const lum = ([r, g, b]: number[]) => [r!, g!, b!].map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4 }).reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i]!, 0)
+      const bgOf = (el: Element | null): number[] => {
+        for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length >= 3 && (c[3] ?? 1) > 0) return c }
+        return [255, 255, 255]
+      }
+      let min = 21
+      let which = ''
+      for (const el of document.querySelectorAll('.badge, .muted, th, td, a, .hc')) {
+        const fg = lum(rgb(getComputedStyle(el).color))
+        const bg = lum(bgOf(el))
+        const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)
+        if (ratio < min) { min = ratio; which = el.outerHTML.slice(0, 80) }
+      }
+      return { min, which }
+    })
+    expect(worst.min, worst.which).toBeGreaterThanOrEqual(4.5)
+  })
+
   it('is usable on a phone-sized screen', async () => {
     const phone = await launchBrowser({ width: 390, height: 844 })
     try {
