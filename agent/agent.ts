@@ -20,6 +20,7 @@ import type { RouteArea } from './http/route.js'
 import { runBootstrap } from './leader/bootstrap.js'
 import { LeaderLoop } from './leader/leader.js'
 import { isAlive, quorum, serverMembers } from './leader/servers.js'
+import { agentPlugins, type AgentPlugin } from './agent-plugins.js'
 import { RaftNode } from './raft/node.js'
 import { RpcClientPool } from './rpc/client-pool.js'
 import { RpcServer } from './rpc/server.js'
@@ -30,6 +31,8 @@ import { Fsm } from './state/fsm.js'
 export interface AgentDeps {
   startGossip: GossipStarter
   extraRoutes?: (ctx: AgentContext) => RouteArea[]
+  /** plugins default to agentPlugins (agent-plugins.ts). */
+  plugins?: readonly AgentPlugin[]
 }
 
 /** Agent is one running agent (server or client). */
@@ -38,6 +41,7 @@ export class Agent {
   private stopJoins: (() => void) | undefined
   private stopBootstrap: (() => void) | undefined
   private closing: Promise<void> | undefined
+  private readonly pluginStops: (() => Promise<void> | void)[] = []
   /** done resolves with the exit code once the agent has shut down (leave, fatal join failure). */
   readonly done: Promise<number>
   private finish!: (code: number) => void
@@ -97,6 +101,7 @@ export class Agent {
       log.info('HTTP API listening', { addresses: config.clientAddrs.join(','), port: ports[0] })
       agent = new Agent(ctx, http, lan, rpcServer, pool, raft)
       agent.begin()
+      await agent.startPlugins(deps.plugins ?? agentPlugins)
       return agent
     } catch (error) {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
@@ -122,6 +127,18 @@ export class Agent {
     } else if (this.raft.hasState()) log.info('raft data found, rejoining the existing configuration')
     this.leaderLoop = new LeaderLoop(this.ctx)
     this.leaderLoop.start()
+  }
+
+  private async startPlugins(plugins: readonly AgentPlugin[]): Promise<void> {
+    for (const plugin of plugins) {
+      try {
+        const stop = await plugin.start(this.ctx)
+        if (typeof stop === 'function') this.pluginStops.push(stop)
+      } catch (error) {
+        await this.shutdown()
+        throw new Error(`starting ${plugin.name}: ${(error as Error).message}`, { cause: error })
+      }
+    }
   }
 
   /** leave gracefully leaves the cluster and shuts down. */
@@ -169,6 +186,7 @@ export class Agent {
     this.stopJoins?.()
     this.stopBootstrap?.()
     this.leaderLoop?.stop()
+    for (const stop of this.pluginStops.reverse()) await Promise.resolve(stop()).catch(() => undefined)
     await this.http.close().catch(() => undefined)
     await this.raft?.close().catch(() => undefined)
     await this.lan.close().catch(() => undefined)
