@@ -110,7 +110,7 @@ export class RaftNode implements RaftApi {
 
   private wire(): void {
     const { rpc } = this.options
-    rpc.onRaft((message) => this.receive(message))
+    rpc.onRaft((message, senderAddress) => this.receive(message, senderAddress))
     rpc.onSnapshotChunk((chunk) => this.snapshots.receiveChunk(chunk))
     rpc.handle(readIndexMethod, (args) => serveForwardedRead(this, args as ForwardedRead))
   }
@@ -125,8 +125,10 @@ export class RaftNode implements RaftApi {
     this.kick()
   }
 
-  private receive(message: RaftMessage): void {
+  private receive(message: RaftMessage, senderAddress: string | undefined): void {
     if (this.closed || message.to !== this.id) return
+    // A joiner has no configuration yet: it learns where to answer from the sender.
+    if (senderAddress !== undefined && !this.addresses.has(message.from)) this.addresses.set(message.from, senderAddress)
     this.core.step(message)
     this.kick()
   }
@@ -212,7 +214,7 @@ export class RaftNode implements RaftApi {
         continue
       }
       if (message.type === 'snapshot') this.snapshots.send(address, message)
-      else this.options.pool.sendRaft(address, message)
+      else this.options.pool.sendRaft(address, message, this.options.advertiseAddress)
     }
   }
 

@@ -8,7 +8,7 @@ import type { RaftMessage } from '../raft/core/types.js'
 import { silentLogger, type Logger } from '../raft/node-log.js'
 import { FrameKind, encodeFrame } from './frame.js'
 import { PeerConn, type PeerLimits } from './peer.js'
-import type { RpcPoolStats, SnapshotChunk } from './types.js'
+import type { RaftFrameBody, RpcPoolStats, SnapshotChunk } from './types.js'
 
 /** rpcPoolDefaults are the pool's limits, each with its reason. */
 export const rpcPoolDefaults: PeerLimits = {
@@ -46,11 +46,15 @@ export class RpcClientPool {
     return () => { this.dropListeners = this.dropListeners.filter((l) => l !== listener) }
   }
 
-  /** sendRaft sends one Raft message to address, best-effort. */
-  sendRaft(address: string, message: RaftMessage): void {
+  /**
+   * sendRaft sends one Raft message to address, best-effort. `senderAddress` (the sender's
+   * advertised rpc address) travels along so a server that is not yet in any configuration
+   * (a joiner) can answer the leader.
+   */
+  sendRaft(address: string, message: RaftMessage, senderAddress?: string): void {
     let buf: Buffer
     try {
-      buf = encodeFrame(FrameKind.Raft, message)
+      buf = encodeFrame(FrameKind.Raft, { m: message, a: senderAddress ?? null } satisfies RaftFrameBody)
     } catch (error) {
       this.log.error('raft message too large to send', { to: message.to, type: message.type, error: String(error) })
       this.counters.raftDropped++

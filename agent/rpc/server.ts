@@ -13,7 +13,7 @@ import type { RaftMessage } from '../raft/core/types.js'
 import { silentLogger, type Logger } from '../raft/node-log.js'
 import { FrameDecoder, FrameKind, decodeBody, encodeFrame, type Frame } from './frame.js'
 import type { RpcErrorBody, RpcResponse, RpcServerStats, SnapshotChunk } from './types.js'
-import { isRaftMessage, isRpcRequest, isSnapshotChunk } from './validate.js'
+import { isRaftFrameBody, isRpcRequest, isSnapshotChunk } from './validate.js'
 
 /** RpcHandler answers one forwarded call. */
 export type RpcHandler = (args: unknown) => Promise<unknown>
@@ -29,7 +29,7 @@ export interface RpcServerOptions {
 export class RpcServer {
   private readonly sockets = new Set<net.Socket>()
   private readonly handlers = new Map<string, RpcHandler>()
-  private raftHandler: ((message: RaftMessage) => void) | undefined
+  private raftHandler: ((message: RaftMessage, senderAddress: string | undefined) => void) | undefined
   private chunkHandler: ((chunk: SnapshotChunk) => void) | undefined
   private readonly counters: RpcServerStats = { connections: 0, framesIn: 0, badFrames: 0, requests: 0 }
 
@@ -60,8 +60,8 @@ export class RpcServer {
     return (this.server.address() as net.AddressInfo).port
   }
 
-  /** onRaft sets the handler for incoming Raft messages (one per server). */
-  onRaft(handler: (message: RaftMessage) => void): void {
+  /** onRaft sets the handler for incoming Raft messages (one per server); senderAddress is the sender's advertised rpc address. */
+  onRaft(handler: (message: RaftMessage, senderAddress: string | undefined) => void): void {
     this.raftHandler = handler
   }
 
@@ -120,8 +120,8 @@ export class RpcServer {
     }
     switch (frame.kind) {
       case FrameKind.Raft:
-        if (!isRaftMessage(body)) return this.reject(socket, peer, 'malformed raft message')
-        this.safely(() => this.raftHandler?.(body))
+        if (!isRaftFrameBody(body)) return this.reject(socket, peer, 'malformed raft message')
+        this.safely(() => this.raftHandler?.(body.m, body.a ?? undefined))
         return
       case FrameKind.SnapshotChunk:
         if (!isSnapshotChunk(body)) return this.reject(socket, peer, 'malformed snapshot chunk')

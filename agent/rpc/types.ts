@@ -5,6 +5,12 @@
 import type { ErrorCode } from '../errors.js'
 import type { RaftMessage } from '../raft/core/types.js'
 
+/** RaftFrameBody is a Raft frame's body: the message and the sender's advertised rpc address. */
+export interface RaftFrameBody {
+  m: RaftMessage
+  a: string | null
+}
+
 /**
  * SnapshotChunk is one piece of a snapshot stream. `stream` identifies the transfer (per
  * sender), `offset`/`total` place the data, and `message` is the 'snapshot' RaftMessage the

@@ -5,7 +5,7 @@
  * metas are checked in depth.
  */
 import type { Entry, RaftMessage, SnapshotMeta } from '../raft/core/types.js'
-import type { SnapshotChunk, RpcRequest, RpcResponse } from './types.js'
+import type { RaftFrameBody, SnapshotChunk, RpcRequest, RpcResponse } from './types.js'
 
 type FieldKind = 'count' | 'string' | 'bool' | 'entries' | 'meta'
 
@@ -63,6 +63,11 @@ export function isRaftMessage(value: unknown): value is RaftMessage {
     if (!fieldOk(kind, value[field])) return false
   }
   return true
+}
+
+/** isRaftFrameBody checks a Raft frame body: {m: RaftMessage, a: address | null}. */
+export function isRaftFrameBody(value: unknown): value is RaftFrameBody {
+  return isRecord(value) && isRaftMessage(value.m) && (value.a === null || typeof value.a === 'string')
 }
 
 /** isSnapshotChunk checks a snapshot chunk's shape. */

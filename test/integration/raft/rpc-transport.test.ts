@@ -50,16 +50,18 @@ describe('server RPC transport', () => {
   it('delivers raft messages in order, snapshot chunks, and calls with errors and timeouts', async () => {
     server = await RpcServer.listen({ host: '127.0.0.1', port })
     const got: number[] = []
-    server.onRaft((m) => { if (m.type === 'heartbeat') got.push(m.commit) })
+    const senders = new Set<string | undefined>()
+    server.onRaft((m, sender) => { senders.add(sender); if (m.type === 'heartbeat') got.push(m.commit) })
     const chunks: number[] = []
     server.onSnapshotChunk((c) => chunks.push(c.offset))
     server.handle('echo', async (args) => ({ echoed: args }))
     server.handle('fail', async () => { throw new ZxError('ZX_ERR_NOT_LEADER', 'not me', { details: { leaderId: 'x' } }) })
     server.handle('slow', () => new Promise((r) => setTimeout(r, 2_000)))
     pool = new RpcClientPool()
-    for (let i = 1; i <= 500; i++) pool.sendRaft(address, heartbeat(i))
+    for (let i = 1; i <= 500; i++) pool.sendRaft(address, heartbeat(i), '127.0.0.1:9')
     await until(() => got.length === 500)
     expect(got).toEqual(Array.from({ length: 500 }, (_, i) => i + 1))
+    expect([...senders]).toEqual(['127.0.0.1:9'])
     const snap = { type: 'snapshot' as const, term: 1, from: 'a', to: 'b', meta: { index: 3, term: 1, conf: { voters: ['a'], learners: [], addresses: {} } } }
     await pool.sendSnapshotChunk(address, { stream: 1, offset: 0, total: 4, data: new Uint8Array(2), message: snap })
     await pool.sendSnapshotChunk(address, { stream: 1, offset: 2, total: 4, data: new Uint8Array(2), message: snap })
