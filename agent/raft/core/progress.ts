@@ -27,6 +27,8 @@ export class Progress {
   lastAckTick = -Infinity
   /** readAck is the latest read round (heartbeat ctx) the follower acknowledged. */
   readAck = 0
+  /** stalledRounds counts heartbeat answers without progress while entries are outstanding. */
+  stalledRounds = 0
   /** commitSent is the highest commit index we told this follower. */
   commitSent = 0
   /** inflights holds the last index of every append in flight, oldest first. */
@@ -67,6 +69,7 @@ export class Progress {
   private resetState(state: ProgressState): void {
     this.state = state
     this.probeSent = false
+    this.stalledRounds = 0
     this.pendingSnapshot = 0
     this.inflights.length = 0
   }
@@ -78,6 +81,7 @@ export class Progress {
       this.match = n
       updated = true
       this.probeSent = false
+      this.stalledRounds = 0
     }
     this.next = Math.max(this.next, n + 1)
     this.freeTo(n)

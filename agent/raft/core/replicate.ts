@@ -25,7 +25,9 @@ export function sendAppend(core: RaftCore, to: string, sendIfEmpty: boolean): bo
   }
   const last = log.lastIndex()
   const entries = pr.next <= last ? log.entries(pr.next, last + 1, core.config.maxBatchBytes) : []
-  if (entries.length === 0 && !sendIfEmpty) return false
+  // A probe with nothing new still goes out when we do not know where the follower's log ends.
+  const probing = pr.state === 'probe' && pr.match < prevIndex
+  if (entries.length === 0 && !sendIfEmpty && !probing) return false
   const commit = log.committed
   core.send({ type: 'append', term: core.term, from: core.id, to, prevIndex, prevTerm, entries, commit })
   pr.commitSent = Math.max(pr.commitSent, Math.min(commit, prevIndex + entries.length))

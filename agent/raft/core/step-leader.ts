@@ -7,6 +7,13 @@ import type { RaftCore } from './core.js'
 import { maybeCommit, sendAllTo, sendAppend, sendTimeoutNow } from './replicate.js'
 import type { RaftMessage } from './types.js'
 
+/**
+ * stalledRoundsMax: heartbeat rounds a replicating follower may answer without its match moving
+ * before the leader assumes appends were lost and probes again. Two rounds leave time for
+ * appends legitimately in flight.
+ */
+const stalledRoundsMax = 2
+
 type Msg<T extends RaftMessage['type']> = Extract<RaftMessage, { type: T }>
 
 /** stepLeader handles a message at our term as the leader. */
@@ -63,6 +70,10 @@ function handleHeartbeatResp(core: RaftCore, m: Msg<'heartbeat-resp'>): void {
   if (m.ctx > pr.readAck) {
     pr.readAck = m.ctx
     core.releaseReads()
+  }
+  if (pr.state === 'replicate' && pr.match < core.log.lastIndex() && ++pr.stalledRounds >= stalledRoundsMax) {
+    // Appends were lost (dropped, or the follower restarted): the window would never drain.
+    pr.becomeProbe()
   }
   if (pr.match < core.log.lastIndex() || pr.commitSent < Math.min(pr.match, core.log.committed)) sendAllTo(core, m.from)
 }

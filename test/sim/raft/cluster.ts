@@ -12,7 +12,7 @@ import type { Operation, RegisterInput, RegisterOutput } from '../../../src/veri
 import { SafetyChecker, checkLogMatching } from './checkers.js'
 import { encodeCommand, type KvCommand } from './kv.js'
 import { SimNetwork, noFaults, type Envelope, type Faults } from './network.js'
-import { SimNode } from './node.js'
+import { SimNode, type NodeHooks } from './node.js'
 
 /** SimOptions shape a simulated cluster. */
 export interface SimOptions {
@@ -64,6 +64,8 @@ export class SimCluster {
   private readCtx = 0
   readonly trace: string[] = []
   private readonly opTimeoutTicks: number
+  /** hooks are shared by all nodes; the schedule turns crash-before-sync off to converge. */
+  readonly hooks: NodeHooks
 
   constructor(readonly options: SimOptions) {
     this.rng = new Xoshiro128(options.seed)
@@ -75,7 +77,7 @@ export class SimCluster {
       this.ids.push(id)
       if (k <= options.voters) voters.push(id)
     }
-    const hooks = {
+    const hooks = this.hooks = {
       send: (from: SimNode, e: Envelope) => this.send(from, e),
       complete: (opId: number, output: RegisterOutput) => this.complete(opId, output),
       fail: (opId: number) => this.fail(opId),
