@@ -146,7 +146,19 @@ describe('zx web UI in Chromium (fake cluster)', () => {
     const meta = page.locator('[data-testid=kv-meta]')
     await expect.poll(() => meta.innerText()).toContain(lockFlag)
     await expect.poll(() => page.locator('[data-testid=lock-holder]').innerText()).toContain('node3')
+    await page.getByLabel('Base64').check()
+    expect(await page.getByLabel('Value (base64)').inputValue()).toBe(Buffer.from('held').toString('base64'))
+    await page.getByLabel('Text').check()
+    expect(await page.getByLabel('Value (text)').inputValue()).toBe('held')
     await shot(page, 'kv-key-locked')
+  })
+
+  it('invalidates a session from the node page, releasing its lock', async () => {
+    const { page } = browser
+    await page.goto(`${base}/ui/dc1/nodes/node3`)
+    await page.getByRole('button', { name: /Invalidate/ }).click()
+    await expect.poll(() => page.locator('[data-testid=sessions]').count()).toBe(0)
+    expect(JSON.parse((await apiGet('/v1/kv/locks/job-a')).text)[0].Session).toBeUndefined()
   })
 
   it('shows the new leader and term within 3 s of killing the leader, without a reload', async () => {
@@ -199,8 +211,9 @@ describe('zx web UI in Chromium (fake cluster)', () => {
     expect(unlabelled).toEqual([])
     await page.goto(`${base}/ui/dc1/nodes`)
     await expect.poll(() => page.locator('tr[data-node]').count()).toBe(4)
-    // Contrast of every badge and muted text against its own or the nearest painted background.
-    const worst = await page.evaluate(() => {
+    // Contrast of every badge and muted text against its own or the nearest painted
+    // background, in the light and the dark colour scheme.
+    const contrast = () => page.evaluate(() => {
       const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number)
       const lum = ([r, g, b]: number[]) => [r!, g!, b!].map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4 }).reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i]!, 0)
       const bgOf = (el: Element | null): number[] => {
@@ -217,7 +230,13 @@ describe('zx web UI in Chromium (fake cluster)', () => {
       }
       return { min, which }
     })
-    expect(worst.min, worst.which).toBeGreaterThanOrEqual(4.5)
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      const worst = await contrast()
+      expect(worst.min, `${colorScheme}: ${worst.which}`).toBeGreaterThanOrEqual(4.5)
+    }
+    await shot(page, 'nodes-dark')
+    await page.emulateMedia({ colorScheme: 'light' })
   })
 
   it('is usable on a phone-sized screen', async () => {
