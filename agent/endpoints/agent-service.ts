@@ -11,7 +11,7 @@ import { applyFilterToMap } from '../filter/evaluate.js'
 import { badRequest, parseQueryOptions } from '../http/query.js'
 import { Reply, route, type HttpRequest, type Route } from '../http/route.js'
 import type { HealthStatus } from '../checks/definition.js'
-import { catalogAgentOf, ensureCatalogAgent, type CatalogAgent } from '../local/agent.js'
+import { catalogAgentOf, type CatalogAgent } from '../local/agent.js'
 import { maintenanceCheckId } from '../local/state.js'
 import type { ServiceSpec } from '../state/catalog-types.js'
 import type { AgentContext } from './context.js'
@@ -94,10 +94,8 @@ function healthReply(req: HttpRequest, status: string, body: unknown): Reply {
   return new Reply(body, { status: code })
 }
 
-/** agentServiceRoutes serve the agent's own services. Building them starts the CatalogAgent. */
-export function agentServiceRoutes(ctx: AgentContext): Route[] {
-  ensureCatalogAgent(ctx)
-  return [
+/** agentServiceRoutes serve the agent's own services. */
+export const agentServiceRoutes: Route[] = [
     route('/v1/agent/services', ['GET'], async (req, ctx) => {
       const agent = await catalogAgentOf(ctx)
       const all: Record<string, Record<string, unknown>> = {}
@@ -139,5 +137,4 @@ export function agentServiceRoutes(ctx: AgentContext): Route[] {
       if (entries.length === 0) return new Reply(`ServiceName ${name} Not Found`, { status: 404, raw: true, contentType: 'text/plain' })
       return healthReply(req, worst(entries.map((entry) => entry.AggregatedStatus)), entries)
     }),
-  ]
-}
+]

@@ -8,6 +8,8 @@ import { txnMethods } from './txn.js'
 import { sessionMethods } from './session.js'
 import { statusMethods } from './status.js'
 import { operatorMethods } from './operator.js'
+import { catalogMethods } from './catalog.js'
+import { healthMethods } from './health.js'
 import type { ServerMethod } from './router.js'
 
 /** methodAreas lists every area's server methods; append new areas here. */
@@ -17,4 +19,6 @@ export const methodAreas: Record<string, ServerMethod>[] = [
   sessionMethods,
   statusMethods,
   operatorMethods,
+  catalogMethods,
+  healthMethods,
 ]

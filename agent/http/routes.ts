@@ -11,6 +11,11 @@ import { statusRoutes } from '../endpoints/status.js'
 import { operatorRoutes } from '../endpoints/operator.js'
 import { agentRoutes } from '../endpoints/agent.js'
 import { uiRouteArea } from '../ui/routes.js'
+import { catalogRoutes } from '../endpoints/catalog.js'
+import { healthRoutes } from '../endpoints/health.js'
+import { agentServiceRoutes } from '../endpoints/agent-service.js'
+import { agentCheckRoutes } from '../endpoints/agent-check.js'
+import { eventRoutes } from '../endpoints/event.js'
 import { RouteTable, type RouteArea } from './route.js'
 
 /** routeAreas lists every area's routes; append new areas here. */
@@ -22,6 +27,11 @@ export const routeAreas: RouteArea[] = [
   operatorRoutes,
   agentRoutes,
   uiRouteArea,
+  catalogRoutes,
+  healthRoutes,
+  agentServiceRoutes,
+  agentCheckRoutes,
+  eventRoutes,
 ]
 
 /** buildRouteTable resolves every area against the running agent. */
