@@ -5,7 +5,7 @@
  * for --ttl refreshes. A connection failure becomes ZX_ERR_AGENT_UNREACHABLE and a non-2xx answer
  * ZX_ERR_API with the agent's text body, so the loop can log one clear line and retry.
  */
-import { Agent, request } from 'undici'
+import { Agent, request, type Dispatcher } from 'undici'
 import { LabError } from '../errors.js'
 import { registratorDefaults } from './defaults.js'
 import type { ServiceRegistration } from './mapping.js'
@@ -40,9 +40,18 @@ export function parseAgentUri(uri: string | undefined): string {
 
 /** HttpRegistryClient talks to a real agent. */
 export class HttpRegistryClient implements RegistryClient {
-  private readonly dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 })
+  private readonly dispatcher: Dispatcher
+  private readonly ownsDispatcher: boolean
+  private readonly token: string | undefined
+  private readonly timeoutMs: number
 
-  constructor(readonly baseUrl: string, private readonly token = process.env.CONSUL_HTTP_TOKEN, private readonly timeoutMs: number = registratorDefaults.requestTimeoutMs) {}
+  constructor(readonly baseUrl: string, options: { token?: string; timeoutMs?: number; dispatcher?: Dispatcher } = {}) {
+    this.token = options.token ?? process.env.CONSUL_HTTP_TOKEN
+    this.timeoutMs = options.timeoutMs ?? registratorDefaults.requestTimeoutMs
+    this.ownsDispatcher = options.dispatcher === undefined
+    this.dispatcher = options.dispatcher ?? new Agent({ connections: 32, keepAliveTimeout: 10_000 })
+  }
+
 
   /** leader returns the raft leader's address ('' when none). */
   async leader(): Promise<string> {
@@ -84,7 +93,7 @@ export class HttpRegistryClient implements RegistryClient {
 
   /** close drops the connection pool. */
   async close(): Promise<void> {
-    await this.dispatcher.close()
+    if (this.ownsDispatcher) await this.dispatcher.close()
   }
 
   private async call(method: 'GET' | 'PUT', path: string, body?: string): Promise<string> {

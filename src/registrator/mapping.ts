@@ -66,7 +66,7 @@ export function containerName(inspect: ContainerInspect): string {
   return inspect.Name.replace(/^\//, '')
 }
 
-/** idPattern matches the IDs this registrator generates (for --cleanup). */
+/** ownsServiceId tells whether an ID has the shape this registrator generates (for --cleanup). */
 export function ownsServiceId(hostname: string, id: string): boolean {
   const prefix = `${hostname}:`
   if (!id.startsWith(prefix)) return false
