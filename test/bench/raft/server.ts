@@ -1,8 +1,9 @@
 /**
  * test/bench/raft/server.ts: one benchmark Raft server process. It runs a RaftNode with the
- * in-memory KvFsm on 127.0.0.1 (fsync on, real WAL in --dir) and serves two rpc methods on its
- * RpcServer for the load generator: bench.put {k, v} → propose and answer once applied, and
- * bench.status → RaftStatus. Started by bench.ts; stops on SIGTERM.
+ * in-memory KvFsm on 127.0.0.1 (fsync on, real WAL in --dir) and serves rpc methods on its
+ * RpcServer for the load generator: bench.put {k, v} → propose and answer once applied,
+ * bench.status → RaftStatus, bench.get {k, mode} → value after a read barrier, and
+ * bench.keys → how many keys. Started by bench.ts and the crash test; stops on SIGTERM.
  *
  *   node server.js --id n1 --port 21301 --dir /tmp/x/n1 --peers n1=127.0.0.1:21301,n2=…,n3=…
  */
@@ -36,6 +37,12 @@ async function main(): Promise<void> {
     return (await node.propose(encodePut(k, v))).index
   })
   rpc.handle('bench.status', async () => node.status())
+  rpc.handle('bench.get', async (args) => {
+    const { k, mode } = args as { k: string; mode?: 'leader' | 'consistent' | 'stale' }
+    await node.readBarrier(mode ?? 'consistent')
+    return fsm.data.get(k) ?? null
+  })
+  rpc.handle('bench.keys', async () => fsm.data.size)
   process.stdout.write(`ready ${id}\n`)
   const stop = async (): Promise<void> => {
     await node.close()
