@@ -90,6 +90,7 @@ export class LocalState {
       }
     }
     for (const definition of definitions) this.addCheckDefinition(definition)
+    this.options.changed()
     await this.save()
   }
 
@@ -99,6 +100,7 @@ export class LocalState {
     for (const [checkId, check] of this.checks) if (check.definition.serviceId === id) this.dropCheck(checkId)
     this.services.delete(id)
     this.dirtyServices.add(id)
+    this.options.changed()
     await this.save()
   }
 

@@ -49,6 +49,15 @@ describe('LocalState', () => {
     expect(state.checks.get('service:db1:2')!.definition.name).toBe('named')
     expect(saved()!.services.map((s) => s.ID)).toEqual(['web', 'db1'])
   })
+  it('signals anti-entropy for check-less registrations and deregistrations', async () => {
+    const { state, changes } = setup()
+    await state.registerService({ Name: 'bare' }, false)
+    const afterRegister = changes()
+    expect(afterRegister).toBeGreaterThan(0)
+    await state.deregisterService('bare')
+    expect(changes()).toBeGreaterThan(afterRegister)
+    expect(state.dirtyServices.has('bare')).toBe(true)
+  })
   it('updates TTL checks, expires them, and rejects non-TTL updates', async () => {
     const { state, clock } = setup()
     await state.registerService({ Name: 'web', Check: { TTL: '10s' } }, false)
