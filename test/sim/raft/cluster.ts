@@ -6,7 +6,7 @@
  */
 import { isZxError } from '../../../agent/errors.js'
 import type { RaftCore } from '../../../agent/raft/core/core.js'
-import type { ConfState, RaftConfig } from '../../../agent/raft/core/types.js'
+import type { ConfState, CoreEvent, RaftConfig } from '../../../agent/raft/core/types.js'
 import { Xoshiro128, type Prng } from '../../../agent/util/prng.js'
 import type { Operation, RegisterInput, RegisterOutput } from '../../../src/verify/linearizability.js'
 import { SafetyChecker, checkLogMatching } from './checkers.js'
@@ -85,6 +85,7 @@ export class SimCluster {
       rng: this.rng,
       crashBeforeSyncRate: options.crashBeforeSyncRate ?? 0,
       snapshotEntries: options.snapshotEntries ?? 1_000_000,
+      events: (node: SimNode, events: CoreEvent[]) => this.recordEvents(node, events),
     }
     const conf: ConfState = { voters, learners: [], addresses: Object.fromEntries(voters.map((v) => [v, `${v}:8300`])) }
     for (const id of this.ids) {
@@ -108,6 +109,24 @@ export class SimCluster {
     const c = this.node(id).core
     if (!c) throw new Error(`${id} is down`)
     return c
+  }
+
+  /** transcript collects readable core events when recording is on (scenario tests). */
+  readonly transcript: string[] = []
+  recording = false
+  /** snapshotsSent counts snapshot messages delivered. */
+  snapshotsDelivered = 0
+
+  private recordEvents(node: SimNode, events: CoreEvent[]): void {
+    if (!this.recording) return
+    for (const e of events) {
+      switch (e.type) {
+        case 'election-start': this.transcript.push(`${this.now} ${node.id} ${e.preVote ? 'pre-vote' : 'election'} for term ${e.term}`); break
+        case 'vote': this.transcript.push(`${this.now} ${node.id} ${e.granted ? 'got' : 'denied'} vote from ${e.from} (term ${e.term})`); break
+        case 'became': this.transcript.push(`${this.now} ${node.id} became ${e.role} in term ${e.term}`); break
+        case 'conf': this.transcript.push(`${this.now} ${node.id} conf@${e.index} voters=${e.conf.voters.join(',')} learners=${e.conf.learners.join(',')}`); break
+      }
+    }
   }
 
   private send(from: SimNode, e: Envelope): void {
@@ -140,6 +159,7 @@ export class SimCluster {
       return
     }
     to.stage(e)
+    if (e.message.type === 'snapshot') this.snapshotsDelivered++
     to.core.step(e.message)
     to.drain()
     if (e.message.type === 'snapshot' && sender?.core) {
@@ -217,6 +237,7 @@ export class SimCluster {
       if (c.busy !== undefined && this.now - c.busySince > this.opTimeoutTicks) {
         c.busy = undefined           // outcome unknown: ret stays +Infinity
         c.nextAt = this.now + 1
+        c.leaderHint = undefined     // that server may be cut off: try another
       }
       if (c.busy === undefined && this.now >= c.nextAt) this.startOp(c)
     }

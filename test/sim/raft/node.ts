@@ -26,6 +26,8 @@ export interface NodeHooks {
   crashBeforeSyncRate: number
   /** snapshotEntries: compact the log once this many applied entries sit above the last snapshot. */
   snapshotEntries: number
+  /** events receives the core's events (elections, votes, roles, configurations). */
+  events(node: SimNode, events: Ready['events']): void
 }
 
 interface WaitingRead {
@@ -136,6 +138,7 @@ export class SimNode {
       this.hooks.checker.restored(this.id, rd.snapshot.index, this.fsm.hash)
       this.staged.clear()
     }
+    if (rd.events.length > 0) this.hooks.events(this, rd.events)
     for (const entry of rd.committed) this.apply(entry)
     for (const rs of rd.readStates) {
       const read = this.reads.get(rs.ctx)

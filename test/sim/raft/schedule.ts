@@ -42,14 +42,14 @@ export function buildCluster(seed: number): SimCluster {
     spares: p.next() < 0.4 ? 1 : 0,
     raft: {
       preVote: p.next() < 0.85,
-      checkQuorum: p.next() < 0.85,
+      checkQuorum: p.next() < 0.7,
       maxInflight: 1 + p.int(4),
       maxBatchBytes: pick([64, 256, 4096]),
     },
     faults: { dropRate: pick([0, 0.02, 0.1]), duplicateRate: pick([0, 0.03]), delayTicksMax: pick([0, 1, 3]) },
     crashBeforeSyncRate: p.next() < 0.3 ? 0.01 : 0,
     snapshotEntries: p.next() < 0.5 ? 8 + p.int(20) : 1_000_000,
-    clients: 2 + p.int(3),
+    clients: 2 + p.int(4),
   })
 }
 
@@ -75,12 +75,18 @@ function nemesis(c: SimCluster, rng: Prng): void {
     const b = any(c.ids)!
     if (a !== b) c.net.cutOneWay(a, b)
     c.trace.push(`${c.now}: cut ${a}>${b}`)
-  } else if (r < 0.075) {
+  } else if (r < 0.062) {
+    const leader = c.leader()
+    if (leader) {
+      c.net.isolate(leader.id, c.ids)
+      c.trace.push(`${c.now}: isolate leader ${leader.id}`)
+    }
+  } else if (r < 0.08) {
     c.net.heal()
     c.trace.push(`${c.now}: heal`)
-  } else if (r < 0.082) {
+  } else if (r < 0.087) {
     changeMembership(c, rng)
-  } else if (r < 0.086) {
+  } else if (r < 0.091) {
     const leader = c.leader()
     const to = leader ? any(leader.conf().voters) : undefined
     if (leader && to) {
