@@ -36,6 +36,8 @@ export async function runAgent(argv: string[]): Promise<number> {
   const code = await agent.done
   unhook()
   if (config.pidFile !== undefined) rmSync(config.pidFile, { force: true })
+  // Everything is closed; should a stray handle keep the process alive, leave anyway.
+  setTimeout(() => process.exit(code), 2_000).unref()
   return code
 }
 
