@@ -10,6 +10,7 @@ export default class AppUp extends BaseCommand<typeof AppUp> {
   static override flags = {
     replicas: Flags.integer({ description: 'How many instances.', default: 2, min: 1, max: 50 }),
     image: Flags.string({ description: 'Image to run.', default: 'zx-demo:latest' }),
+    'host-ip': Flags.string({ description: 'Host address to publish on (0.0.0.0 lets agents running in containers reach the health check).', default: '127.0.0.1' }),
     label: Flags.string({ description: 'Extra container label k=v (repeatable).', multiple: true }),
   }
 
@@ -21,7 +22,7 @@ export default class AppUp extends BaseCommand<typeof AppUp> {
       labels[pair.slice(0, eq)] = pair.slice(eq + 1)
     }
     const instances = await demoUp(new Docker(), {
-      replicas: this.flags.replicas, image: this.flags.image, labels, log: (line) => this.say(line),
+      replicas: this.flags.replicas, image: this.flags.image, hostIp: this.flags['host-ip'], labels, log: (line) => this.say(line),
     })
     for (const instance of instances) this.say(`${instance.name} ${instance.url}`)
     return { instances }

@@ -96,6 +96,8 @@ export interface DemoUpOptions {
   replicas?: number
   image?: string
   portBase?: number
+  /** hostIp is where the ports are published: 127.0.0.1, or 0.0.0.0 so agents in containers can probe them. */
+  hostIp?: string
   labels?: Record<string, string>
   log?: (line: string) => void
 }
@@ -134,7 +136,9 @@ async function upOne(docker: Docker, index: number, image: string, options: Demo
   const name = `${demoDefaults.containerPrefix}${index}`
   const hostPort = (options.portBase ?? demoDefaults.portBase) + index
   const found = existing.find((info) => info.Names.includes(`/${name}`))
-  if (found !== undefined && found.State === 'running') return { name, id: found.Id, hostPort, url: `http://127.0.0.1:${hostPort}` }
+  const hostIp = options.hostIp ?? '127.0.0.1'
+  const url = `http://${hostIp === '0.0.0.0' ? '127.0.0.1' : hostIp}:${hostPort}`
+  if (found !== undefined && found.State === 'running') return { name, id: found.Id, hostPort, url }
   if (found !== undefined) await removeContainer(docker, found.Id)
   const settingsFile = await settingsFor(index)
   const port = `${demoDefaults.containerPort}/tcp`
@@ -147,13 +151,13 @@ async function upOne(docker: Docker, index: number, image: string, options: Demo
       SERVICE_CHECK_HTTP: '/health', SERVICE_CHECK_INTERVAL: demoDefaults.checkInterval, SERVICE_TAGS: 'demo',
     },
     HostConfig: {
-      PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] },
+      PortBindings: { [port]: [{ HostIp: hostIp, HostPort: String(hostPort) }] },
       Binds: [`${settingsFile}:/app/settings/appsettings.json:ro`],
     },
   })
   await container.start()
-  log(`started ${name} on 127.0.0.1:${hostPort}`)
-  return { name, id: container.id, hostPort, url: `http://127.0.0.1:${hostPort}` }
+  log(`started ${name} on ${hostIp}:${hostPort}`)
+  return { name, id: container.id, hostPort, url }
 }
 
 /** settingsFor returns the settings file mounted into replica `index`: the template's, or a generated one. */

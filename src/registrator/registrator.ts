@@ -202,6 +202,12 @@ export class Registrator {
       await this.agent.register(service)
     } catch (error) {
       this.stats.failures++
+      if (isRejected(error)) {
+        // The agent refused this body (4xx): retrying the same registration cannot succeed.
+        this.pendingRegister.delete(service.ID)
+        this.log(`register rejected: ${short(containerId)} ${service.ID}: ${message(error)}`)
+        return
+      }
       if (!this.pendingRegister.has(service.ID)) this.log(`register failed: ${short(containerId)} ${service.ID}: ${message(error)} (will retry)`)
       this.pendingRegister.set(service.ID, { containerId, service })
       return
@@ -326,6 +332,12 @@ async function pool<T>(items: readonly T[], width: number, work: (item: T) => Pr
     while (next < items.length) await work(items[next++]!)
   })
   await Promise.all(lanes)
+}
+
+function isRejected(error: unknown): boolean {
+  if (!isLabError(error, 'ZX_ERR_API')) return false
+  const status = Number(error.details?.status)
+  return status >= 400 && status < 500 && status !== 429
 }
 
 function delay(ms: number): Promise<void> {

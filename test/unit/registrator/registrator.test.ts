@@ -22,7 +22,11 @@ function container(id: string, name: string, base: ContainerInspect = demo, exit
 class FakeDocker implements DockerSource {
   containers = new Map<string, ContainerInspect>()
   streams: PassThrough[] = []
-  async ping(): Promise<unknown> { return 'OK' }
+  pingFailures = 0
+  async ping(): Promise<unknown> {
+    if (this.pingFailures > 0) { this.pingFailures--; throw Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' }) }
+    return 'OK'
+  }
   async listContainers(): Promise<Array<{ Id: string }>> {
     return [...this.containers.values()].filter((c) => c.State?.Running).map((c) => ({ Id: c.Id }))
   }
@@ -47,12 +51,14 @@ class FakeDocker implements DockerSource {
 
 class FakeAgent implements RegistryClient {
   down = false
+  reject = false
   calls: string[] = []
   services_: AgentServices = {}
   private check(): void { if (this.down) throw new LabError('ZX_ERR_AGENT_UNREACHABLE', 'connect ECONNREFUSED') }
   async leader(): Promise<string> { this.check(); return '127.0.0.1:8300' }
   async register(service: ServiceRegistration): Promise<void> {
     this.check(); this.calls.push(`register ${service.ID}`)
+    if (this.reject) throw new LabError('ZX_ERR_API', 'agent PUT /v1/agent/service/register: 400 Invalid check', { details: { status: 400 } })
     this.services_[service.ID] = { ID: service.ID, Service: service.Name }
   }
   async deregister(id: string): Promise<void> { this.check(); this.calls.push(`deregister ${id}`); delete this.services_[id] }
@@ -141,6 +147,27 @@ describe('Registrator', () => {
     await new Promise((resolve) => setTimeout(resolve, 60))
     expect(agent.calls.filter((call) => call === 'register lab:web4:8080')).toHaveLength(1)
     expect(logs.filter((line) => line.startsWith('register failed'))).toHaveLength(1)
+    await registrator.stop()
+  })
+
+  it('waits for an unreachable Docker engine with a clear message, then syncs', async () => {
+    const { docker, agent, logs, registrator } = setup()
+    docker.pingFailures = 1
+    docker.containers.set('h'.padEnd(64, '0'), container('h', 'web7'))
+    await registrator.start()
+    expect(logs.some((line) => line.includes('Docker engine unreachable (ENOENT'))).toBe(true)
+    expect(agent.calls).toEqual(['register lab:web7:8080'])
+    await registrator.stop()
+  })
+
+  it('does not retry a registration the agent rejects with 4xx', async () => {
+    const { docker, agent, logs, registrator } = setup()
+    agent.reject = true
+    docker.containers.set('i'.padEnd(64, '0'), container('i', 'web8'))
+    await registrator.start()
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(agent.calls).toEqual(['register lab:web8:8080'])
+    expect(logs.some((line) => line.startsWith('register rejected:'))).toBe(true)
     await registrator.stop()
   })
 
