@@ -5,6 +5,7 @@
  * line in `agentPlugins`. The catalog tables are at `ctx.server?.store.catalog`.
  */
 import type { AgentContext } from './endpoints/context.js'
+import { catalogPlugin } from './local/agent.js'
 
 /** AgentPlugin is one optional component of a running agent. */
 export interface AgentPlugin {
@@ -14,4 +15,4 @@ export interface AgentPlugin {
 }
 
 /** agentPlugins are started in order by every agent; append new components here. */
-export const agentPlugins: AgentPlugin[] = []
+export const agentPlugins: AgentPlugin[] = [catalogPlugin]

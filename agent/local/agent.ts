@@ -14,6 +14,7 @@ import { CheckRunner } from '../checks/runner.js'
 import { CachedDnsBackend, LocalDnsBackend, type DnsBackend } from '../dns/backend.js'
 import { RemoteDnsBackend } from '../dns/remote.js'
 import { DnsServer } from '../dns/server.js'
+import type { AgentPlugin } from '../agent-plugins.js'
 import type { AgentContext } from '../endpoints/context.js'
 import { LeaderReconciler } from '../leader/reconcile-driver.js'
 import { defaultNodeMeta, nodeTaggedAddresses } from '../leader/reconcile.js'
@@ -154,4 +155,13 @@ export async function stopCatalogAgent(ctx: AgentContext): Promise<void> {
   agents.delete(ctx)
   await entry.started
   await entry.agent.close()
+}
+
+/** catalogPlugin starts the CatalogAgent with the agent and stops it on close (agent-plugins.ts). */
+export const catalogPlugin: AgentPlugin = {
+  name: 'catalog',
+  start: async (ctx) => {
+    await catalogAgentOf(ctx)
+    return () => stopCatalogAgent(ctx)
+  },
 }
