@@ -145,7 +145,12 @@ export class RaftNode implements RaftApi {
         await this.handleReady(this.core.ready())
       }
     } catch (error) {
-      if (!this.closed) this.log.error('raft ready loop failed', { error: error instanceof Error ? error.stack : String(error) })
+      // A Ready that could not be handled cannot be retried (the core already handed it out):
+      // stop this server rather than run on with a log the core no longer agrees with.
+      if (this.closed) return
+      this.log.error('raft ready loop failed; stopping this raft server', { error: error instanceof Error ? error.stack : String(error) })
+      this.looping = undefined
+      void this.close()
     }
   }
 
