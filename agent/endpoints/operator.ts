@@ -3,7 +3,11 @@
  * unless ?stale), removing a peer by id or address, and leadership transfer; plus a summary of
  * /v1/operator/autopilot/health from the leader's Raft status and gossip.
  */
+import { leaderDefaults } from '../config/defaults.js'
 import { ZxError } from '../errors.js'
+import { isAlive, quorum, serverMembers } from '../leader/servers.js'
+import type { RaftApi } from '../raft/api.js'
+import { buildInfo } from '../version.js'
 import { badRequest, parseQueryOptions } from '../http/query.js'
 import { Reply, route, type Route } from '../http/route.js'
 import type { RaftConfigurationJson } from '../http/wire.js'
@@ -40,6 +44,13 @@ export const operatorMethods: Record<string, ServerMethod> = {
       return { index: status.commitIndex, value }
     }),
   },
+  'Operator.AutopilotHealth': {
+    kind: 'read',
+    run: (ctx, args: { query: QueryOptions }) => readQuery(ctx, { ...args.query, minIndex: 0 }, [], () => {
+      const status = requireServer(ctx).raft.status()
+      return { index: status.commitIndex, value: autopilotHealth(ctx, status) }
+    }),
+  },
   'Operator.RaftRemovePeer': {
     kind: 'write',
     run: async (ctx, args: { id?: string; address?: string }) => {
@@ -69,12 +80,40 @@ export const operatorMethods: Record<string, ServerMethod> = {
   },
 }
 
+/** autopilotHealth summarises server health the way /v1/operator/autopilot/health does. */
+function autopilotHealth(ctx: AgentContext, status: ReturnType<RaftApi['status']>): unknown {
+  const names = serverNames(ctx)
+  const serf = new Map(serverMembers(ctx.lan, ctx.config.datacenter).map((m) => [m.id, m.status]))
+  const servers = status.configuration.map((s) => {
+    const leader = s.id === status.leaderId
+    const lastIndex = leader ? status.lastLogIndex : status.matchIndex[s.id] ?? 0
+    const serfStatus = s.id === status.id ? 'alive' : serf.get(s.id) ?? 'none'
+    const healthy = isAlive(serfStatus === 'none' ? 'failed' : serfStatus) && status.commitIndex - lastIndex <= leaderDefaults.learnerCatchUpEntries
+    return {
+      ID: s.id, Name: names.get(s.id) ?? '(unknown)', Address: s.address, SerfStatus: serfStatus, Version: buildInfo().version,
+      Leader: leader, LastContact: leader ? '0s' : '', LastTerm: status.term, LastIndex: lastIndex, Healthy: healthy, Voter: s.voter,
+    }
+  })
+  const healthyVoters = servers.filter((s) => s.Voter && s.Healthy).length
+  const voters = servers.filter((s) => s.Voter).length
+  return {
+    Healthy: servers.every((s) => s.Healthy),
+    FailureTolerance: Math.max(0, healthyVoters - quorum(voters)),
+    Servers: servers,
+  }
+}
+
 /** operatorRoutes serve /v1/operator/raft/*. */
 export const operatorRoutes: Route[] = [
   route('/v1/operator/raft/configuration', ['GET'], async (req, ctx) => {
     const query = parseQueryOptions(req.query)
     const reply = await ctx.rpc.call('Operator.RaftGetConfiguration', { query }) as ReadReply<RaftConfigurationJson>
     return new Reply(reply.value, { meta: reply.meta })
+  }),
+  route('/v1/operator/autopilot/health', ['GET'], async (req, ctx) => {
+    const query = parseQueryOptions(req.query)
+    const reply = await ctx.rpc.call('Operator.AutopilotHealth', { query }) as ReadReply<{ Healthy: boolean }>
+    return new Reply(reply.value, { meta: reply.meta, status: reply.value.Healthy ? 200 : 429 })
   }),
   route('/v1/operator/raft/peer', ['DELETE'], async (req, ctx) => {
     const id = req.query.get('id') || undefined

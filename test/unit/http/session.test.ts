@@ -78,6 +78,9 @@ describe('status, operator and agent endpoints', () => {
     expect(await (await fetch(`${h.url}/v1/status/peers`)).json()).toEqual(['127.0.0.1:8300'])
     const config = await (await fetch(`${h.url}/v1/operator/raft/configuration`)).json() as { Servers: unknown[] }
     expect(config.Servers).toEqual([{ ID: 'fake-1', Node: '(unknown)', Address: '127.0.0.1:8300', Leader: true, Voter: true, ProtocolVersion: '3' }])
+    const health = await fetch(`${h.url}/v1/operator/autopilot/health`)
+    expect(health.status).toBe(200)
+    expect(await health.json()).toMatchObject({ Healthy: true, FailureTolerance: 0, Servers: [{ ID: 'fake-1', Leader: true, Voter: true, Healthy: true }] })
     expect((await fetch(`${h.url}/v1/operator/raft/peer`, { method: 'DELETE' })).status).toBe(400)
     expect((await fetch(`${h.url}/v1/operator/raft/peer?address=1.2.3.4:8300`, { method: 'DELETE' })).status).toBe(500)
   })
