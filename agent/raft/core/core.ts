@@ -184,8 +184,9 @@ export class RaftCore {
 
   /** stepStale answers a lower-term message where that helps the sender catch up on the term. */
   private stepStale(m: RaftMessage): void {
-    if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
-      // A leader cut off by a partition learns the new term from this answer and steps down.
+    if (m.type === 'append' || m.type === 'heartbeat') {
+      // Raft Figure 2: answer with our term. A leader cut off by a partition (or one that removed
+      // itself and never saw the commit) learns the new term from this and steps down.
       this.send({ type: 'append-resp', term: this.term, from: this.id, to: m.from, success: false, matchIndex: 0, conflictIndex: 0, conflictTerm: 0 })
     } else if (m.type === 'vote' && m.preVote) {
       this.send({ type: 'vote-resp', term: this.term, from: this.id, to: m.from, granted: false, preVote: true })
