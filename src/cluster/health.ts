@@ -62,12 +62,15 @@ export interface Healthy {
   elapsedMs: number
 }
 
-/** waitHealthy waits until a leader is elected and every node sees all the others alive. */
-export async function waitHealthy(nodes: NodePlan[], timeoutMs: number, onProgress: (text: string) => void = () => {}): Promise<Healthy> {
+/** waitHealthy waits until a leader is elected and every node sees all the others alive; `guard` throws to end the wait early. */
+export async function waitHealthy(nodes: NodePlan[], timeoutMs: number, onProgress: (text: string) => void = () => {}, guard: () => Promise<void> = async () => {}): Promise<Healthy> {
   const started = Date.now()
   let leader: LeaderInfo | undefined
   const servers = nodes.filter((n) => n.role === 'server')
+  let guardError: unknown
   const done = await waitFor(async () => {
+    // A node that died while we wait will not come back by itself: stop waiting and say so.
+    try { await guard() } catch (error) { guardError = error; return true }
     leader = await findLeader(servers)
     if (leader === undefined) { onProgress('waiting for a leader to be elected'); return false }
     for (const node of nodes) {
@@ -77,6 +80,7 @@ export async function waitHealthy(nodes: NodePlan[], timeoutMs: number, onProgre
     }
     return true
   }, timeoutMs, 200)
+  if (guardError !== undefined) throw guardError
   const found = leader as LeaderInfo | undefined
   if (!done || found === undefined) {
     throw new LabError('ZX_ERR_TIMEOUT', `the cluster was not healthy within ${Math.round(timeoutMs / 1000)} s (${found === undefined ? 'no leader elected' : 'not every member alive'}); see zx cluster logs <node>`)

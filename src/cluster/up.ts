@@ -49,7 +49,11 @@ export async function clusterUp(options: UpOptions, log: (line: string) => void,
   await writeClusterState({ name: options.name, runtime: kind, createdAt: new Date().toISOString(), nodes })
   const runtime = await createRuntime(kind, options.name, log)
   const report = await runtime.up({ name: options.name, nodes }, log)
-  const healthy = options.wait ? await waitHealthy(nodes, options.timeoutMs, progress) : undefined
+  const guard = async () => {
+    const dead = (await runtime.status()).filter((n) => n.state === 'stopped' || n.state === 'missing').map((n) => n.plan.name)
+    if (dead.length > 0) throw new LabError('ZX_ERR_RUNTIME', `${dead.join(', ')} exited while starting; see zx cluster logs ${dead[0]}`)
+  }
+  const healthy = options.wait ? await waitHealthy(nodes, options.timeoutMs, progress, guard) : undefined
   return { name: options.name, runtime: kind, note, report, healthy, nodes }
 }
 
