@@ -64,8 +64,8 @@ export class LabApi {
       '/v1/zx/gossip': (req, res, url) => this.blocking(req, res, url, this.gossipEvents, () => this.gossipSnapshot()),
       '/v1/zx/raft/stream': (req, res) => this.stream(req, res, this.raftEvents, () => this.raftSnapshot(), (e) => ({ event: e, status: this.view.raft?.status() ?? null })),
       '/v1/zx/gossip/stream': (req, res) => this.stream(req, res, this.gossipEvents, () => this.gossipSnapshot(), (e) => ({ event: e, members: this.members() })),
-      '/v1/zx/cluster/raft': (_req, res) => this.cluster(res, '/v1/zx/raft', () => this.raftSnapshot(), (m) => m.tags.role === 'consul'),
-      '/v1/zx/cluster/gossip': (_req, res) => this.cluster(res, '/v1/zx/gossip', () => this.gossipSnapshot(), () => true),
+      '/v1/zx/cluster/raft': (_req, res) => this.cluster(res, '/v1/zx/raft', () => this.raftSnapshot(), (m) => m.tags.role === 'consul', this.view.raft !== undefined),
+      '/v1/zx/cluster/gossip': (_req, res) => this.cluster(res, '/v1/zx/gossip', () => this.gossipSnapshot(), () => true, true),
     }
   }
 
@@ -188,11 +188,11 @@ export class LabApi {
     })
   }
 
-  private async cluster<T>(res: ServerResponse, path: string, local: () => T, include: (m: Member) => boolean): Promise<void> {
+  private async cluster<T>(res: ServerResponse, path: string, local: () => T, include: (m: Member) => boolean, includeSelf: boolean): Promise<void> {
     const self = this.nodeName()
-    const members = (this.view.lan?.members() ?? []).filter((m) => m.status !== 'left' && (m.name === self || include(m)))
+    const members = (this.view.lan?.members() ?? []).filter((m) => m.status !== 'left' && (m.name === self ? includeSelf : include(m)))
     // Without a gossip pool (or before it knows itself) this agent still answers for itself.
-    if (!members.some((m) => m.name === self)) members.push({ name: self, addr: '', port: 0, tags: {}, status: 'alive', incarnation: 0 })
+    if (includeSelf && !members.some((m) => m.name === self)) members.push({ name: self, addr: '', port: 0, tags: {}, status: 'alive', incarnation: 0 })
     const entries = await fanOut(members, self, path, local, this.view.httpAddressOf ?? defaultHttpAddressOf, this.now, this.view.fetchJson)
     const body: ZxClusterResponse<T> = { node: self, entries, nowMs: this.now() }
     if (res.destroyed) return

@@ -163,11 +163,16 @@ describe('uiRouteArea', () => {
     expect(withUi).toEqual(expect.arrayContaining(['/', '/ui', '/ui/', '/v1/zx/raft', '/v1/zx/gossip/stream']))
     const without = uiRouteArea(ctx(false))
     expect(without.map((r) => r.path)).not.toContain('/ui/')
-    const raft = without.find((r) => r.path === '/v1/zx/cluster/raft')!
-    const res = new FakeRes()
-    await raft.raw!(fakeReq('GET', '/v1/zx/cluster/raft'), asRes(res))
-    const body = JSON.parse(res.text()) as ZxClusterResponse<ZxRaftResponse>
-    // A client without gossip still answers for itself: not a server, no Raft status.
-    expect(body.entries).toEqual([expect.objectContaining({ node: 'client1', ok: true, data: expect.objectContaining({ server: false, status: null }) })])
+    const read = async (path: string) => {
+      const res = new FakeRes()
+      await without.find((r) => r.path === path)!.raw!(fakeReq('GET', path), asRes(res))
+      return JSON.parse(res.text()) as ZxClusterResponse<ZxRaftResponse | ZxGossipResponse>
+    }
+    // A client is no Raft server: it lists only servers. Without gossip it still reports itself.
+    expect((await read('/v1/zx/cluster/raft')).entries).toEqual([])
+    expect((await read('/v1/zx/cluster/gossip')).entries).toEqual([expect.objectContaining({ node: 'client1', ok: true, data: expect.objectContaining({ members: [] }) })])
+    const local = new FakeRes()
+    await without.find((r) => r.path === '/v1/zx/raft')!.raw!(fakeReq('GET', '/v1/zx/raft'), asRes(local))
+    expect(JSON.parse(local.text())).toMatchObject({ node: 'client1', server: false, status: null })
   })
 })

@@ -4,7 +4,7 @@
  * large type, and the election timeline built from every server's event ring. Live: the local
  * SSE stream (/v1/zx/raft/stream) triggers a re-read the moment an election event happens.
  */
-import { useMemo, useRef } from 'preact/hooks'
+import { useMemo, useRef, useState } from 'preact/hooks'
 import { useStream } from '../http.js'
 import { Badge, ErrorBanner, Loading, PageHeader, ago, clock } from '../components.js'
 import { Link } from '../router.js'
@@ -103,9 +103,13 @@ function LeaderChanges(props: { changes: LeaderChange[]; named: Named }) {
 /** RaftView shows the cluster's Raft state and election history, live. */
 export function RaftView(props: { dc: string }) {
   const bump = useRef<() => void>(() => undefined)
-  const stream = useStream('/v1/zx/raft/stream', (name) => { if (name === 'change') bump.current() })
-  // Without a local stream (a client agent) nothing announces an election, so poll faster.
-  const cluster = useCluster<ZxRaftResponse>('/v1/zx/cluster/raft', stream.connected ? appConfig.clusterPollMs : appConfig.clusterPollMsNoStream)
+  const [localServer, setLocalServer] = useState(false)
+  const stream = useStream('/v1/zx/raft/stream', (name, data) => {
+    if (name === 'snapshot') setLocalServer((data as ZxRaftResponse).server)
+    else bump.current()
+  })
+  // A client agent (or a broken stream) announces no elections, so poll faster there.
+  const cluster = useCluster<ZxRaftResponse>('/v1/zx/cluster/raft', stream.connected && localServer ? appConfig.clusterPollMs : appConfig.clusterPollMsNoStream)
   bump.current = cluster.bump
   const entries = cluster.latest?.entries ?? []
   const leader = leaderOf(entries)
@@ -119,7 +123,7 @@ export function RaftView(props: { dc: string }) {
   return (
     <section aria-labelledby="raft-title">
       <PageHeader title={<span id="raft-title">Raft</span>}>
-        <span class="live" aria-live="polite">{stream.connected ? <Badge tone="ok">live</Badge> : <Badge tone="muted">polling</Badge>}</span>
+        <span class="live" aria-live="polite">{stream.connected && localServer ? <Badge tone="ok">live</Badge> : <Badge tone="muted">polling 1 s</Badge>}</span>
       </PageHeader>
       <ErrorBanner error={cluster.error} />
       {cluster.latest === undefined ? <Loading what="Raft state" /> : (
