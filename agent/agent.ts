@@ -85,14 +85,24 @@ export class Agent {
         profile: gossipProfileFor(config), dataDir: join(config.dataDir, 'serf'), log: log.named('serf.lan'),
       })
       cleanups.push(async () => lan.close())
+      let wan: GossipPool | undefined
+      if (config.server) {
+        wan = await deps.startGossip({
+          name: `${config.nodeName}.${config.datacenter}`, bindAddr: config.bindAddr, bindPort: config.ports.serfWan,
+          advertiseAddr: config.advertiseAddr, advertisePort: config.ports.serfWan,
+          tags: lanTags(config, nodeId), keyring: config.encrypt === undefined ? undefined : [config.encrypt],
+          profile: gossipProfileFor(config) === 'local' ? 'local' : 'wan', dataDir: join(config.dataDir, 'serf-wan'), log: log.named('serf.wan'),
+        })
+        cleanups.push(async () => wan!.close())
+      }
       let agent: Agent | undefined
       const ctx = buildContext({
-        config, nodeId, raft, fsm, lan, transport: pool, log,
+        config, nodeId, raft, fsm, lan, wan, transport: pool, log,
         servers: () => serverMembers(lan, config.datacenter).filter((s) => isAlive(s.status)).map((s) => s.address),
         control: {
           leave: () => agent!.leave(),
-          join: (addresses) => lan.join(addresses),
-          forceLeave: (node, prune) => lan.forceLeave(node, prune),
+          join: (addresses, overWan) => (overWan ? wan ?? lan : lan).join(addresses),
+          forceLeave: (node, prune, overWan) => (overWan ? wan ?? lan : lan).forceLeave(node, prune),
         },
       })
       if (rpcServer !== undefined) for (const name of ctx.rpc.names()) rpcServer.handle(name, (args) => ctx.rpc.handleRemote(name, args))
@@ -148,6 +158,7 @@ export class Agent {
     log.info('gracefully leaving the cluster')
     this.closing = (async () => {
       await this.leaveRaft().catch((error: Error) => log.warn('raft leave step failed', { error: error.message }))
+      await this.ctx.wan?.leave(leaderDefaults.leaveDrainMs).catch((error: Error) => log.warn('WAN gossip leave failed', { error: error.message }))
       await this.lan.leave(leaderDefaults.leaveDrainMs).catch((error: Error) => log.warn('gossip leave failed', { error: error.message }))
       await this.close()
       log.info('graceful leave complete')
@@ -189,6 +200,7 @@ export class Agent {
     for (const stop of this.pluginStops.reverse()) await Promise.resolve(stop()).catch(() => undefined)
     await this.http.close().catch(() => undefined)
     await this.raft?.close().catch(() => undefined)
+    await this.ctx.wan?.close().catch(() => undefined)
     await this.lan.close().catch(() => undefined)
     await this.rpcServer?.close().catch(() => undefined)
     await this.pool.close()

@@ -71,10 +71,38 @@ export async function readQuery<T>(
 export async function propose(ctx: AgentContext, type: MessageType, body: unknown): Promise<unknown> {
   const server = requireServer(ctx)
   const started = performance.now()
-  const { result } = await server.raft.propose(encodeCommand(type, body, ctx.now()))
+  const { result } = await settleOrLoseLeadership(ctx, server.raft.propose(encodeCommand(type, body, ctx.now())))
   ctx.metrics.observe('consul.raft.apply', performance.now() - started)
   if (typeof result === 'object' && result !== null && 'error' in result && typeof (result as { error: unknown }).error === 'string') {
     throw new ZxError('ZX_ERR_INTERNAL', (result as { error: string }).error, { status: 500 })
   }
   return result
+}
+
+/**
+ * settleOrLoseLeadership waits for a proposal, but if this server stops being leader and the
+ * proposal is still pending a hold timeout later, answers 500 instead of hanging: `No cluster
+ * leader` when no leader is known, else Consul's `leadership lost while committing log`. The
+ * write's fate is unknown then, so the error is not one the router retries.
+ */
+async function settleOrLoseLeadership<T>(ctx: AgentContext, pending: Promise<T>): Promise<T> {
+  const raft = requireServer(ctx).raft
+  let timer: ReturnType<typeof setInterval> | undefined
+  const watch = new Promise<never>((_resolve, reject) => {
+    let lostAt: number | undefined
+    timer = setInterval(() => {
+      const status = raft.status()
+      if (status.role === 'leader') { lostAt = undefined; return }
+      lostAt ??= ctx.now()
+      if (ctx.now() - lostAt < httpDefaults.rpcHoldTimeoutMs) return
+      const message = status.leaderId === undefined ? 'No cluster leader' : 'leadership lost while committing log'
+      reject(new ZxError('ZX_ERR_TIMEOUT', message, { status: 500 }))
+    }, 50)
+  })
+  try {
+    return await Promise.race([pending, watch])
+  } finally {
+    clearInterval(timer)
+    pending.catch(() => undefined)
+  }
 }

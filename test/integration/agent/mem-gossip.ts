@@ -18,12 +18,13 @@ class MemPool implements GossipPool {
   status: Member['status'] = 'alive'
   private tags: Record<string, string>
   private readonly listeners = new Set<(event: MemberEvent) => void>()
-  constructor(private readonly net: MemGossipNet, private readonly options: GossipStartOptions) { this.tags = { ...options.tags } }
+  readonly profile: string
+  constructor(private readonly net: MemGossipNet, private readonly options: GossipStartOptions) { this.tags = { ...options.tags }; this.profile = options.profile }
   emit(event: MemberEvent): void { for (const l of this.listeners) l(event) }
   async join(addresses: string[]): Promise<number> { return addresses.length }
   async leave(): Promise<void> { this.status = 'left' }
   forceLeave(name: string): boolean { const p = this.net.pools.get(name); if (p === undefined) return false; p.status = 'left'; return true }
-  members(): Member[] { return [...this.net.pools.values()].map((p) => p.localMember()) }
+  members(): Member[] { return [...this.net.pools.values()].filter((p) => p.profile === this.profile).map((p) => p.localMember()) }
   localMember(): Member {
     return { name: this.options.name, addr: this.options.advertiseAddr, port: this.options.advertisePort, tags: this.tags, status: this.status, incarnation: 1 }
   }
