@@ -111,4 +111,28 @@ describe('server RPC transport', () => {
     pool = new RpcClientPool()
     expect(await pool.call(address, 'echo', 'still here', 1_000)).toBe('still here')
   })
+
+  it('bounds the send queue to a peer that stops reading: oldest raft messages dropped and reported', async () => {
+    const accepted: net.Socket[] = []
+    const stalled = net.createServer((socket) => { accepted.push(socket); socket.pause() }) // accepts, never reads
+    await new Promise<void>((resolve) => stalled.listen(port + 1, '127.0.0.1', resolve))
+    try {
+      pool = new RpcClientPool({ limits: { raftQueueMax: 16, socketBytesHigh: 64 * 1024 } })
+      const dropped: number[] = []
+      pool.onRaftDrop((m) => { if (m.type === 'append') dropped.push(m.commit) })
+      const big = new Uint8Array(256 * 1024)
+      const append = (n: number): RaftMessage => ({ type: 'append', term: 1, from: 'a', to: 'b', prevIndex: n, prevTerm: 1, commit: n, entries: [{ index: n + 1, term: 1, type: 'normal', data: big }] })
+      for (let i = 1; i <= 400; i++) {
+        pool.sendRaft(`127.0.0.1:${port + 1}`, append(i))
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 20))
+      }
+      await until(() => dropped.length > 100)
+      expect(dropped[0]).toBeLessThan(dropped[dropped.length - 1]!) // oldest go first
+      expect(pool.stats().raftDropped).toBe(dropped.length)
+    } finally {
+      pool?.close()
+      for (const socket of accepted) socket.destroy()
+      await new Promise((r) => stalled.close(r))
+    }
+  })
 })
