@@ -4,7 +4,8 @@
  * at a fixed interval, step() with network input and propose()/readIndex()/… for local requests,
  * then drains ready(), persists/sends/applies in that order and calls advance(). Role-specific
  * message handling lives in step-follower.ts and step-leader.ts, replication in replicate.ts,
- * configuration history in conf-history.ts.
+ * the leader's heartbeat/lease/progress bookkeeping in leader.ts, configuration history in
+ * conf-history.ts, the log with its unstable tail in log.ts.
  *
  * Included: pre-vote, check-quorum, leadership transfer, pipelined/batched appends with fast
  * back-off, ReadIndex, leader lease, snapshots (meta only) and single-server membership changes.
@@ -14,8 +15,8 @@ import type { Prng } from '../../util/prng.js'
 import { ConfHistory } from './conf-history.js'
 import { applyConfChange, encodeConfState, isVoter } from './conf.js'
 import { RaftLog } from './log.js'
-import { Progress, type ProgressState } from './progress.js'
-import { quorumValue } from './quorum.js'
+import type { Progress } from './progress.js'
+import { bcastHeartbeat, leaseValid, quorumActive, syncProgress } from './leader.js'
 import { ReadOnly } from './read-only.js'
 import { flushLeader, maybeCommit, sendAppend, sendTimeoutNow } from './replicate.js'
 import { campaign, stepCandidate, stepFollower, handleVote } from './step-follower.js'
@@ -24,40 +25,13 @@ import type {
   ConfChange, ConfState, CoreEvent, Entry, EntryType, HardState, LogReader, NodeId, RaftConfig,
   RaftMessage, ReadState, Ready, Role, SoftState,
 } from './types.js'
+import { validateConfig, type CoreStatus, type ProgressStatus } from './status.js'
 import { isValidMessage } from './validate.js'
+
+export type { CoreStatus, ProgressStatus } from './status.js'
 
 /** committedBytesMax caps the committed entries handed out per Ready, so one apply batch stays bounded. */
 const committedBytesMax = 8 * 1024 * 1024
-
-/** ProgressStatus is the leader's view of one follower, for status(). */
-export interface ProgressStatus {
-  match: number
-  next: number
-  inflight: number
-  state: ProgressState
-  learner: boolean
-}
-
-/** CoreStatus is a snapshot of the core's state for status pages, list-peers and tests. */
-export interface CoreStatus {
-  id: NodeId
-  role: Role
-  term: number
-  vote: NodeId | undefined
-  leaderId: NodeId | undefined
-  commit: number
-  applied: number
-  firstIndex: number
-  lastIndex: number
-  lastTerm: number
-  conf: ConfState
-  /** progress per member, known only on the leader. */
-  progress: Record<NodeId, ProgressStatus>
-  ticksSinceLeaderContact: number
-  leadTransferee: NodeId | undefined
-  pendingReads: number
-  droppedMessages: number
-}
 
 /**
  * RaftCore is one server's Raft state machine. Fields without a doc comment are internal: the
@@ -123,7 +97,7 @@ export class RaftCore {
     this.electionElapsed++
     if (this.electionElapsed >= this.config.electionTicks) {
       this.electionElapsed = 0
-      if (this.config.checkQuorum && !this.quorumActive()) {
+      if (this.config.checkQuorum && !quorumActive(this)) {
         this.becomeFollower(this.term, undefined)
         return
       }
@@ -131,20 +105,8 @@ export class RaftCore {
     }
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0
-      this.bcastHeartbeat()
+      bcastHeartbeat(this)
     }
-  }
-
-  /** quorumActive checks (and resets) which voters were heard from this election timeout. */
-  private quorumActive(): boolean {
-    const voters = this.conf().voters
-    let active = 0
-    for (const v of voters) {
-      const pr = this.prs.get(v)
-      if (v === this.id || pr?.recentActive === true) active++
-    }
-    for (const pr of this.prs.values()) pr.recentActive = pr.id === this.id
-    return voters.length === 0 || active >= Math.floor(voters.length / 2) + 1
   }
 
   /** step handles one message from the network; malformed or misaddressed messages are dropped and counted. */
@@ -268,11 +230,7 @@ export class RaftCore {
 
   /** leaseValid tells whether the leader heard from a quorum within leaseTicks of sending (lease reads). */
   leaseValid(): boolean {
-    if (this.role !== 'leader' || this.leadTransferee !== undefined || !this.committedInTerm()) return false
-    const voters = this.conf().voters
-    if (!voters.includes(this.id)) return false
-    const sent = voters.map((v) => (v === this.id ? this.now : this.readOnly.sentTick(this.prs.get(v)?.readAck ?? 0)))
-    return quorumValue(sent) > this.now - this.config.leaseTicks
+    return leaseValid(this)
   }
 
   /** transferLeadership catches `to` up and then tells it to campaign at once (timeout-now). */
@@ -429,32 +387,8 @@ export class RaftCore {
   private confChanged(index: number): void {
     const conf = this.conf()
     this.events.push({ type: 'conf', index, conf })
-    if (this.role === 'leader') this.syncProgress()
+    if (this.role === 'leader') syncProgress(this)
     if (this.leadTransferee !== undefined && !isVoter(conf, this.leadTransferee)) this.leadTransferee = undefined
-  }
-
-  /** syncProgress makes the leader's progress map match the configuration. */
-  syncProgress(): void {
-    const conf = this.conf()
-    const next = this.log.lastIndex() + 1
-    for (const id of conf.voters) this.ensureProgress(id, false, next)
-    for (const id of conf.learners) this.ensureProgress(id, true, next)
-    for (const id of [...this.prs.keys()]) {
-      if (id !== this.id && !conf.voters.includes(id) && !conf.learners.includes(id)) this.prs.delete(id)
-    }
-    this.ensureProgress(this.id, !conf.voters.includes(this.id), next)
-    this.prs.get(this.id)!.maybeUpdate(this.log.lastIndex())
-  }
-
-  private ensureProgress(id: NodeId, learner: boolean, next: number): void {
-    const pr = this.prs.get(id)
-    if (pr === undefined) {
-      const fresh = new Progress(id, next, learner)
-      fresh.recentActive = true
-      this.prs.set(id, fresh)
-    } else {
-      pr.learner = learner
-    }
   }
 
   private reset(term: number): void {
@@ -510,38 +444,10 @@ export class RaftCore {
     this.reset(this.term)
     this.role = 'leader'
     this.leaderId = this.id
-    this.syncProgress()
+    syncProgress(this)
     for (const pr of this.prs.values()) if (pr.id === this.id) pr.recentActive = true
     this.pendingConfIndex = this.confs.currentIndex()
     this.became()
     this.appendEntry('noop', new Uint8Array(0))
   }
-
-  /** bcastHeartbeat starts a heartbeat round (also confirming pending reads and the lease). */
-  bcastHeartbeat(): void {
-    const round = this.readOnly.nextRound(this.now)
-    this.readOnly.prune(this.now - this.config.electionTicks * 2)
-    for (const pr of this.prs.values()) {
-      if (pr.id === this.id) continue
-      this.send({ type: 'heartbeat', term: this.term, from: this.id, to: pr.id, commit: Math.min(pr.match, this.log.committed), ctx: round })
-    }
-    this.releaseReads()
-  }
-
-  /** releaseReads hands out the reads a quorum has confirmed. */
-  releaseReads(): void {
-    const voters = this.conf().voters
-    const acks = voters.map((v) => (v === this.id ? this.readOnly.round : this.prs.get(v)?.readAck ?? 0))
-    for (const rs of this.readOnly.release(quorumValue(acks))) this.readStates.push(rs)
-  }
-}
-
-function validateConfig(c: RaftConfig): void {
-  const bad = (why: string): never => { throw new ZxError('ZX_ERR_CONFIG', `raft config: ${why}`) }
-  if (typeof c.id !== 'string' || c.id.length === 0) bad('id must be a non-empty string')
-  if (!(c.heartbeatTicks >= 1)) bad('heartbeatTicks must be >= 1')
-  if (!(c.electionTicks > c.heartbeatTicks)) bad('electionTicks must exceed heartbeatTicks')
-  if (!(c.leaseTicks < c.electionTicks)) bad('leaseTicks must be below electionTicks')
-  if (!(c.maxInflight >= 1)) bad('maxInflight must be >= 1')
-  if (!(c.maxBatchBytes >= 1)) bad('maxBatchBytes must be >= 1')
 }

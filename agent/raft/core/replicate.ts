@@ -7,6 +7,7 @@
  * Commit advances only by counting replicas of an entry of the current term (§5.4.2).
  */
 import type { RaftCore } from './core.js'
+import { bcastHeartbeat } from './leader.js'
 import { quorumValue } from './quorum.js'
 
 /**
@@ -60,7 +61,7 @@ export function flushLeader(core: RaftCore): void {
   }
   if (core.readOnly.needsRound()) {
     core.heartbeatElapsed = 0
-    core.bcastHeartbeat()
+    bcastHeartbeat(core)
   }
 }
 

@@ -4,6 +4,7 @@
  * unpausing probes) and snapshot answers — plus leadership transfer once the target caught up.
  */
 import type { RaftCore } from './core.js'
+import { releaseReads } from './leader.js'
 import { maybeCommit, sendAllTo, sendAppend, sendTimeoutNow } from './replicate.js'
 import type { RaftMessage } from './types.js'
 
@@ -69,7 +70,7 @@ function handleHeartbeatResp(core: RaftCore, m: Msg<'heartbeat-resp'>): void {
   pr.probeSent = false
   if (m.ctx > pr.readAck) {
     pr.readAck = m.ctx
-    core.releaseReads()
+    releaseReads(core)
   }
   if (pr.state === 'replicate' && pr.match < core.log.lastIndex() && ++pr.stalledRounds >= stalledRoundsMax) {
     // Appends were lost (dropped, or the follower restarted): the window would never drain.
