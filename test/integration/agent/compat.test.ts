@@ -37,7 +37,7 @@ async function registerNode(ctx: AgentContext, status: string): Promise<void> {
 
 beforeAll(async () => {
   const config = loadRuntimeConfig(['-server', '-bootstrap', '-node', 'compat1', '-data-dir', join(root, 'd'), '-bind', '127.0.0.1',
-    '-http-port', String(HTTP), '-server-port', '23400', '-serf-lan-port', '23402'], { env: {}, hostname: () => 'h', privateIps: () => [], pid: 1, tmpdir })
+    '-http-port', String(HTTP), '-server-port', '23400', '-serf-lan-port', '23402', '-serf-wan-port', '23403', '-dns-port', '23404'], { env: {}, hostname: () => 'h', privateIps: () => [], pid: 1, tmpdir })
   agent = await Agent.start(config, { startGossip: new MemGossipNet().start, plugins: [] }, silentLogger)
   const deadline = Date.now() + 10_000
   while (agent.ctx.server!.raft.status().role !== 'leader' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))

@@ -22,7 +22,8 @@ class MemPool implements GossipPool {
   constructor(private readonly net: MemGossipNet, private readonly options: GossipStartOptions) { this.tags = { ...options.tags }; this.profile = options.profile }
   emit(event: MemberEvent): void { for (const l of this.listeners) l(event) }
   async join(addresses: string[]): Promise<number> { return addresses.length }
-  async leave(): Promise<void> { this.status = 'left' }
+  async leave(): Promise<void> { this.status = 'left'; this.broadcast({ type: 'leave', member: this.localMember() }) }
+  private broadcast(event: MemberEvent): void { for (const p of this.net.pools.values()) if (p !== this && p.profile === this.profile) p.emit(event) }
   forceLeave(name: string): boolean { const p = this.net.pools.get(name); if (p === undefined) return false; p.status = 'left'; return true }
   members(): Member[] { return [...this.net.pools.values()].filter((p) => p.profile === this.profile).map((p) => p.localMember()) }
   localMember(): Member {
@@ -34,5 +35,9 @@ class MemPool implements GossipPool {
   userEvents(): UserEvent[] { return [] }
   onUserEvent(): () => void { return () => undefined }
   stats(): Record<string, number> { return {} }
-  async close(): Promise<void> { if (this.status === 'alive') this.status = 'failed' }
+  async close(): Promise<void> {
+    if (this.status !== 'alive') return
+    this.status = 'failed'
+    this.broadcast({ type: 'failed', member: this.localMember() })
+  }
 }

@@ -20,7 +20,7 @@ const http = (i: number): string => `http://127.0.0.1:${23200 + i}`
 
 function configFor(i: number, server: boolean) {
   const argv = ['-node', `node${i}`, '-data-dir', join(root, `node${i}`), '-bind', '127.0.0.1', '-client', '127.0.0.1',
-    '-http-port', String(23200 + i), '-server-port', String(23100 + i), '-serf-lan-port', String(23300 + i)]
+    '-http-port', String(23200 + i), '-server-port', String(23100 + i), '-serf-lan-port', String(23300 + i), '-serf-wan-port', String(23350 + i), '-dns-port', String(23250 + i)]
   if (server) argv.push('-server', '-bootstrap-expect=3')
   return loadRuntimeConfig(argv, { env: {}, hostname: () => 'h', privateIps: () => [], pid: process.pid, tmpdir })
 }
@@ -83,6 +83,21 @@ describe('agent wiring (in-process)', () => {
     })
     expect(stale.headers.get('x-consul-effective-consistency')).toBe('stale')
   })
+
+  it('releases a lock when its holder node fails (serfHealth critical invalidates the session)', async () => {
+    await start(5, false)
+    const session = await until('a session on node5', async () => {
+      const res = await fetch(`${http(5)}/v1/session/create`, { method: 'PUT', body: JSON.stringify({ LockDelay: '0s' }) })
+      return res.status === 200 ? (await res.json() as { ID: string }).ID : undefined
+    })
+    expect(await (await fetch(`${http(5)}/v1/kv/locks/job?acquire=${session}`, { method: 'PUT', body: 'node5' })).json()).toBe(true)
+    await stop(5)
+    await until('the lock released', async () => {
+      const [pair] = await (await fetch(`${http(1)}/v1/kv/locks/job`)).json() as { Session?: string }[]
+      return pair!.Session === undefined ? true : undefined
+    })
+    expect(await (await fetch(`${http(1)}/v1/session/info/${session}`)).json()).toEqual([])
+  }, 60_000)
 
   it('keeps writing with one server down and refuses with two down, then recovers', async () => {
     const leader = await leaderOf(1)
