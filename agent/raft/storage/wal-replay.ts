@@ -27,8 +27,6 @@ export interface Replayed {
   mem: MemLog
   hardState: HardState
   segments: SegmentInfo[]
-  /** sawRecords tells whether any segment held anything besides headers. */
-  sawRecords: boolean
 }
 
 /** segmentFileName is `<firstIndex>.seg`, 20-digit zero padded so names sort by index. */
@@ -42,7 +40,6 @@ export async function replayWal(walDir: string, log: Logger): Promise<Replayed> 
   const mem = new MemLog()
   let hardState: HardState = { term: 0, vote: undefined, commit: 0 }
   const segments: SegmentInfo[] = []
-  let sawRecords = false
   for (let i = 0; i < names.length; i++) {
     const file = path.join(walDir, names[i]!)
     const isLast = i === names.length - 1
@@ -67,7 +64,6 @@ export async function replayWal(walDir: string, log: Logger): Promise<Replayed> 
       throw new ZxError('ZX_ERR_CORRUPT', `WAL segment ${file} header (${first.prevIndex}/${first.prevTerm}) does not follow the log (last index ${mem.lastIndex()})`, { details: { file, offset: 0 } })
     }
     for (const record of scan.records.slice(1)) {
-      sawRecords = true
       switch (record.kind) {
         case 'header':
           throw new ZxError('ZX_ERR_CORRUPT', `WAL segment ${file} has a second header record`, { details: { file } })
@@ -78,5 +74,5 @@ export async function replayWal(walDir: string, log: Logger): Promise<Replayed> 
     }
     segments.push({ file, prevIndex: first.prevIndex, bytes: scan.validBytes })
   }
-  return { mem, hardState, segments, sawRecords }
+  return { mem, hardState, segments }
 }

@@ -119,7 +119,8 @@ export class WalStorage implements LogReader {
       log.warn('hard state commit is past the last durable entry; clamping', { commit: hs.commit, lastIndex: mem.lastIndex() })
       hs = { ...hs, commit: mem.lastIndex() }
     }
-    const existing = replayed.sawRecords || snapshot !== undefined
+    // Headers and an all-zero hard state are written on first open; they are not Raft state.
+    const existing = mem.lastIndex() > 0 || hs.term > 0 || snapshot !== undefined
     const wal = await WalStorage.attach(walDir, snapDir, mem, hs, replayed.segments, existing, options, log)
     if (snapshot !== undefined) {
       wal.latestSnapshot = { meta: snapshot.meta, file: snapshot.file }

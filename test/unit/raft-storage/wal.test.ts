@@ -33,6 +33,7 @@ async function segmentFiles(root: string): Promise<string[]> {
 
 describe('WalStorage', () => {
   it('keeps synced entries and hard state across reopen, including a replaced suffix', async () => {
+    await (await WalStorage.open(dir)).close() // an agent that stopped before bootstrapping
     const wal = await WalStorage.open(dir)
     expect(wal.hasState()).toBe(false)
     wal.append(entries(1, 10, 1))
