@@ -52,7 +52,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async down(options: { volumes: boolean }): Promise<string[]> {
-    const containers = await this.list()
+    const containers = (await this.list()).sort((a, b) => (a.Labels[dockerLabels.node] ?? '').localeCompare(b.Labels[dockerLabels.node] ?? '', 'en', { numeric: true }))
     for (const c of containers) await this.docker.getContainer(c.Id).remove({ force: true, v: false })
     const networks = await this.docker.listNetworks({ filters: { label: [`${dockerLabels.cluster}=${this.name}`] } })
     for (const n of networks) await this.docker.getNetwork(n.Id).remove().catch(() => {})

@@ -1,0 +1,76 @@
+// Goal: the seed lab on a real Docker engine, one zx command per manual step: the agent image
+// builds offline; `cluster up` runs node1–node4 (3 servers, 1 client) on the seed's ports; 4
+// members alive, 3 voters; a key written on node1 reads back on node2 and node4; kill-leader
+// elects a new leader and no key is lost; with a second server stopped, writes are refused
+// with a clear "no quorum" message; starting both back keeps the data; `cluster down
+// --volumes` leaves no container, network or volume with the cluster label.
+// Method: the built CLI (bin/run.js) against /var/run/docker.sock; one test file, run alone
+// (it uses the real seed ports 8300–11600).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Docker from 'dockerode'
+import { json, zx } from '../../integration/labkit/zx.js'
+
+const home = mkdtempSync(join(tmpdir(), 'zx-e2e-'))
+const docker = ['--runtime', 'docker']
+const engine = new Docker()
+
+beforeAll(async () => {
+  const build = await zx(home, ['image', 'build'], 300_000)
+  if (build.exitCode !== 0) throw new Error(`image build failed: ${build.stderr}`)
+})
+afterAll(async () => {
+  await zx(home, ['cluster', 'down', ...docker, '--volumes'])
+  rmSync(home, { recursive: true, force: true })
+})
+
+describe('seed lab on Docker', () => {
+  it('builds the image offline as a non-root user with the content hash label', async () => {
+    const image = await engine.getImage('zx-agent:latest').inspect()
+    expect(image.Config.User).toBe('node')
+    expect(image.Config.Labels['org.zx.content-hash']).toMatch(/^[0-9a-f]{16}$/)
+    const again = await zx(home, ['image', 'build'])
+    expect(again.stdout).toContain('Up to date')
+  })
+
+  it('runs the cluster: 4 alive members, 3 voters, a key visible everywhere', async () => {
+    const up = await zx(home, ['cluster', 'up', ...docker, '--timeout', '90'], 180_000)
+    expect(up.exitCode, up.stderr).toBe(0)
+    expect(up.stdout).toContain('UI: http://127.0.0.1:8500/ui/')
+    const members = json<{ members: Array<{ Name: string; Status: number }> }>(await zx(home, ['members', '--json']))
+    expect(members.members.filter((m) => m.Status === 1)).toHaveLength(4)
+    const peers = json<{ servers: Array<{ Voter: boolean }> }>(await zx(home, ['raft', 'list-peers', '--json']))
+    expect(peers.servers.filter((s) => s.Voter)).toHaveLength(3)
+    expect((await zx(home, ['kv', 'put', 'eleven', '11'])).exitCode).toBe(0)
+    expect((await zx(home, ['kv', 'get', 'eleven', '--node', 'node2'])).stdout).toBe('11\n')
+    expect((await zx(home, ['kv', 'get', 'eleven', '--node', 'node4'])).stdout).toBe('11\n')
+    const again = await zx(home, ['cluster', 'up', ...docker])
+    expect(again.stdout).toContain('already runs')
+  })
+
+  it('survives kill-leader, refuses writes without quorum, and keeps data after restart', async () => {
+    const killed = json<{ oldLeader: string; newLeader: string }>(await zx(home, ['chaos', 'kill-leader', ...docker, '--json'], 120_000))
+    expect(killed.newLeader).not.toBe(killed.oldLeader)
+    const survivors = ['node1', 'node2', 'node3'].filter((n) => n !== killed.oldLeader)
+    expect((await zx(home, ['kv', 'get', 'eleven', '--node', survivors[0]!])).stdout).toBe('11\n')
+    expect((await zx(home, ['cluster', 'stop', ...docker, survivors[1]!])).exitCode).toBe(0)
+    const refused = await zx(home, ['kv', 'put', 'twelve', '12', '--node', survivors[0]!], 60_000)
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stderr).toMatch(/no quorum|no answer/)
+    expect((await zx(home, ['cluster', 'start', ...docker, killed.oldLeader])).exitCode).toBe(0)
+    expect((await zx(home, ['cluster', 'start', ...docker, survivors[1]!])).exitCode).toBe(0)
+    const healthy = await zx(home, ['cluster', 'up', ...docker, '--timeout', '90'], 180_000)
+    expect(healthy.exitCode, healthy.stderr).toBe(0)
+    expect((await zx(home, ['kv', 'get', 'eleven', '--node', killed.oldLeader])).stdout).toBe('11\n')
+  })
+
+  it('cluster down --volumes leaves nothing with the cluster label', async () => {
+    expect((await zx(home, ['cluster', 'down', ...docker, '--volumes'])).exitCode).toBe(0)
+    const filters = { label: ['zx.cluster=zx'] }
+    expect(await engine.listContainers({ all: true, filters })).toHaveLength(0)
+    expect(await engine.listNetworks({ filters })).toHaveLength(0)
+    expect((await engine.listVolumes({ filters })).Volumes ?? []).toHaveLength(0)
+  })
+})
