@@ -20,11 +20,15 @@ import { silentLogger } from '../../../agent/agent-log.js'
 import { loadRuntimeConfig } from '../../../agent/config/build.js'
 import { ensureCatalogAgent, stopCatalogAgent } from '../../../agent/local/agent.js'
 import { EventGossipNet } from '../../integration/catalog/gossip-double.js'
+import type { GossipStarter } from '../../../agent/agent-gossip.js'
 import { waitFor } from './agents.js'
 import { launchBrowser, shot, type Browser } from './browser.js'
 
 const root = mkdtempSync(join(tmpdir(), 'zx-ui-agents-'))
-const net = new EventGossipNet()
+// LAN and WAN pools get separate in-memory nets, as they are separate pools on real agents.
+const lanNet = new EventGossipNet()
+const wanNet = new EventGossipNet()
+const startGossip: GossipStarter = (options) => (options.name.includes('.') ? wanNet : lanNet).start(options) // WAN names are node.dc
 const agents = new Map<number, Agent>()
 const httpPort = (i: number) => 27_200 + i
 const url = (i: number, path: string) => `http://127.0.0.1:${httpPort(i)}${path}`
@@ -58,7 +62,7 @@ beforeAll(async () => {
   await buildUi({ outDir })
   process.env.ZX_UI_DIR = outDir
   for (let i = 1; i <= 4; i++) {
-    const agent = await Agent.start(configFor(i, i <= 3), { startGossip: net.start }, silentLogger)
+    const agent = await Agent.start(configFor(i, i <= 3), { startGossip }, silentLogger)
     agents.set(i, agent)
     ensureCatalogAgent(agent.ctx)
   }
