@@ -55,6 +55,7 @@ export const httpDefaults = {
    */
   rpcHoldTimeoutMs: 5_000,
   forwardTimeoutMs: 10_000,          // one forwarded non-blocking RPC call
+  maxConnsPerClient: 200,            // Consul limits.http_max_conns_per_client: parked blocking queries are bounded
 } as const
 
 /** sessionDefaults follow Consul's session rules (api-docs/session, structs). */

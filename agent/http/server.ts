@@ -6,7 +6,7 @@
  * input can crash the process: every failure becomes a response.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { httpDefaults } from '../config/defaults.js'
 import { isZxError, ZxError } from '../errors.js'
 import type { AgentContext } from '../endpoints/context.js'
@@ -26,6 +26,7 @@ export class HttpApi {
       const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => { void this.handle(req, res) })
       server.headersTimeout = 60_000
       server.requestTimeout = 0
+      server.on('connection', (socket) => this.admit(socket))
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen(port, host, () => { server.off('error', reject); resolve() })
@@ -35,6 +36,26 @@ export class HttpApi {
       ports.push((server.address() as AddressInfo).port)
     }
     return ports
+  }
+
+  private readonly connsPerClient = new Map<string, number>()
+  /** rejectedConnections counts connections refused by the per-client cap. */
+  rejectedConnections = 0
+
+  private admit(socket: Socket): void {
+    const client = socket.remoteAddress ?? '?'
+    const open = (this.connsPerClient.get(client) ?? 0) + 1
+    if (open > httpDefaults.maxConnsPerClient) {
+      this.rejectedConnections++
+      socket.destroy()
+      return
+    }
+    this.connsPerClient.set(client, open)
+    socket.once('close', () => {
+      const left = (this.connsPerClient.get(client) ?? 1) - 1
+      if (left <= 0) this.connsPerClient.delete(client)
+      else this.connsPerClient.set(client, left)
+    })
   }
 
   /** close stops listening and drops open connections. */
