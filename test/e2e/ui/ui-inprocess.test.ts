@@ -121,15 +121,23 @@ describe('zx web UI against real agents (in-process 3 servers + 1 client)', () =
     await expect.poll(() => page.locator('tr[data-server]').count()).toBe(3)
     const termBefore = Number(await page.locator('[data-testid=raft-term]').innerText())
     await shot(page, 'agents-raft-before')
+    // A second tab on a surviving server follows its SSE stream instead of polling.
+    const follower = [1, 2, 3].map((i) => `node${i}`).find((n) => n !== before)!
+    const serverPage = await browser.context.newPage()
+    await serverPage.goto(`${url(Number(follower.slice(4)), '')}/ui/dc1/raft`)
+    await expect.poll(() => serverPage.locator('[data-testid=raft-leader]').innerText(), { timeout: 10_000 }).toBe(before)
     const index = Number(before.slice(4))
     const killedAt = Date.now()
     await agents.get(index)!.shutdown()
     killed = before
     const after = await waitFor('a new leader', async () => { const l = await leaderNode(); return l && l !== before ? l : undefined }, 30_000)
     const electedSeenAt = Date.now()
-    await page.locator('[data-testid=raft-leader]', { hasText: after }).waitFor({ timeout: 3_000 })
-    const shownAt = Date.now()
-    process.stdout.write(`leader ${before} killed; API reported ${after} after ${electedSeenAt - killedAt} ms; Raft view showed it ${shownAt - electedSeenAt} ms later\n`)
+    const shown = await Promise.all([page, serverPage].map(async (p) => {
+      await p.locator('[data-testid=raft-leader]', { hasText: after }).waitFor({ timeout: 3_000 })
+      return Date.now() - electedSeenAt
+    }))
+    process.stdout.write(`leader ${before} killed; API (200 ms polls) reported ${after} after ${electedSeenAt - killedAt} ms; Raft view showed it ${shown[0]} ms later on the client tab (1 s polls), ${shown[1]} ms later on the ${follower} tab (SSE)\n`)
+    await serverPage.close()
     expect(Number(await page.locator('[data-testid=raft-term]').innerText())).toBeGreaterThan(termBefore)
     await expect.poll(() => page.locator(`tr[data-server="${before}"]`).innerText()).toContain('unreachable')
     await expect.poll(() => page.locator('[data-testid=raft-elections] tbody tr').count()).toBeGreaterThan(0)

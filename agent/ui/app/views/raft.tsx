@@ -77,7 +77,7 @@ function ElectionsTable(props: { rows: ElectionRow[]; named: Named }) {
         <tbody>
           {props.rows.map((r) => (
             <tr key={r.term}>
-              <th scope="row">{r.term}{r.preVote ? <span class="muted small"> (pre-vote)</span> : null}</th>
+              <th scope="row">{r.term}{r.preVote ? <span class="muted small"> (pre-vote first)</span> : null}</th>
               <td>{clock(r.startMs)}</td>
               <td>{r.candidates.map(named).join(', ') || '—'}</td>
               <td>{Object.entries(r.votes).map(([c, voters]) => <div key={c}>{named(c)} ← {voters.map(named).join(', ')}</div>)}
