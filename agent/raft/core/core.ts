@@ -139,9 +139,15 @@ export class RaftCore {
     }
   }
 
-  /** inLease tells whether this server heard from a leader within an election timeout (check-quorum). */
+  /**
+   * inLease tells whether this server must ignore vote requests (check-quorum): it heard from a
+   * leader within an election timeout, or it started less than an election timeout ago — a
+   * restarted server forgot whom it heard from, and the leader's lease may still count on it.
+   */
   private inLease(): boolean {
-    return this.config.checkQuorum && this.leaderId !== undefined && this.electionElapsed < this.config.electionTicks
+    if (!this.config.checkQuorum) return false
+    if (this.now < this.config.electionTicks) return true
+    return this.leaderId !== undefined && this.electionElapsed < this.config.electionTicks
   }
 
   /** stepStale answers a lower-term message where that helps the sender catch up on the term. */

@@ -69,6 +69,8 @@ export function releaseReads(core: RaftCore): void {
  * other leader can exist yet. Not during a transfer: timeout-now overrides that refusal.
  */
 export function leaseValid(core: RaftCore): boolean {
+  // Without check-quorum followers do not refuse votes, so no lease can be sound.
+  if (!core.config.checkQuorum) return false
   if (core.role !== 'leader' || core.leadTransferee !== undefined || !core.committedInTerm()) return false
   const voters = core.conf().voters
   if (!voters.includes(core.id)) return false

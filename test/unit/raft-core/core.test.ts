@@ -13,7 +13,7 @@ const vote = (from: string, term: number, lastLogIndex: number, lastLogTerm: num
 
 describe('voting', () => {
   it('persists the vote (mustSync) in the same Ready that carries the grant (Raft §5.2, Figure 2)', () => {
-    const h = makeCore('n1', [1])
+    const h = makeCore('n1', [1], { checkQuorum: false })
     flush(h)
     h.core.step(vote('n2', 5, 2, 1))
     const [rd] = flush(h)
@@ -23,7 +23,7 @@ describe('voting', () => {
   })
 
   it('Raft §5.4.1: a candidate with a stale log must not win our vote', () => {
-    const h = makeCore('n1', [1, 2, 2])
+    const h = makeCore('n1', [1, 2, 2], { checkQuorum: false })
     flush(h)
     h.core.step(vote('n2', 5, 10, 1))      // longer log, older last term
     expect(sent(flush(h))).toEqual([{ type: 'vote-resp', term: 5, from: 'n1', to: 'n2', granted: false, preVote: false }])
@@ -31,7 +31,7 @@ describe('voting', () => {
   })
 
   it('a pre-vote neither changes the term nor records a vote (§9.6)', () => {
-    const h = makeCore('n1', [1])
+    const h = makeCore('n1', [1], { checkQuorum: false })
     flush(h)
     h.core.step(vote('n2', 2, 2, 1, { preVote: true }))
     const readies = flush(h)
@@ -49,6 +49,15 @@ describe('voting', () => {
     expect(h.core.term).toBe(1)
     h.core.step(vote('n2', 2, 5, 1, { transfer: true }))
     expect(sent(flush(h))).toEqual([{ type: 'vote-resp', term: 2, from: 'n1', to: 'n2', granted: true, preVote: false }])
+  })
+
+  it('check-quorum: a just-restarted server ignores votes for one election timeout (it may be in a lease)', () => {
+    const h = makeCore('n1', [1])
+    h.core.step(vote('n2', 2, 5, 1))
+    expect(sent(flush(h))).toEqual([])
+    for (let k = 0; k < baseConfig.electionTicks; k++) h.core.tick()
+    h.core.step(vote('n2', 2, 5, 1, { preVote: true }))
+    expect(sent(flush(h)).filter((m) => m.type === 'vote-resp')).toEqual([{ type: 'vote-resp', term: 2, from: 'n1', to: 'n2', granted: true, preVote: true }])
   })
 
   it('a freshly started follower campaigns after a randomized timeout in [electionTicks, 2·electionTicks)', () => {
