@@ -114,6 +114,11 @@ export class WalStorage implements LogReader {
       mem.reset(snapshot.meta.index, snapshot.meta.term)
       reset = { kind: 'reset', index: snapshot.meta.index, term: snapshot.meta.term }
     }
+    const base = snapshot?.meta.index ?? 0
+    if (mem.firstIndex() - 1 > base) {
+      // The log starts after the newest readable snapshot: entries in between are gone.
+      throw new ZxError('ZX_ERR_CORRUPT', `raft log in ${walDir} starts at index ${mem.firstIndex()} but the newest readable snapshot covers only up to ${base}`, { details: { file: snapDir } })
+    }
     if (snapshot !== undefined && hs.commit < snapshot.meta.index) hs = { ...hs, commit: snapshot.meta.index }
     if (hs.commit > mem.lastIndex()) {
       log.warn('hard state commit is past the last durable entry; clamping', { commit: hs.commit, lastIndex: mem.lastIndex() })

@@ -255,4 +255,22 @@ describe('WalStorage', () => {
     expect(again.entries(again.firstIndex(), 36, 1 << 20).map((e) => e.index).at(-1)).toBe(35)
     await again.close()
   })
+
+  it('refuses to open when the snapshot that covers the compacted prefix is unreadable', async () => {
+    const wal = await WalStorage.open(dir, { segmentBytes: 400 })
+    for (let i = 1; i <= 60; i++) wal.append(entries(i, i, 1))
+    wal.setHardState({ term: 1, vote: 'a', commit: 60 })
+    await wal.sync()
+    await wal.saveSnapshot({ index: 50, term: 1, conf: { voters: ['a'], learners: [], addresses: {} } }, Buffer.from('s'))
+    await wal.compact(40)
+    await wal.close()
+    const [snap] = await fs.readdir(path.join(dir, 'snapshots'))
+    const file = path.join(dir, 'snapshots', snap!)
+    const buf = await fs.readFile(file)
+    buf[buf.length - 1] ^= 0xff
+    await fs.writeFile(file, buf)
+    const error = await WalStorage.open(dir).catch((e: unknown) => e)
+    expect(isZxError(error, 'ZX_ERR_CORRUPT')).toBe(true)
+    expect((error as Error).message).toMatch(/starts at index \d+ but the newest readable snapshot/)
+  })
 })
