@@ -27,7 +27,8 @@ export async function runAgent(argv: string[]): Promise<number> {
     mkdirSync(config.dataDir, { recursive: true })
     agent = await Agent.start(config, { startGossip: await loadGossip() }, log)
   } catch (error) {
-    process.stderr.write(`==> Error starting agent: ${isZxError(error) ? error.message : (error as Error)?.stack ?? String(error)}\n`)
+    const detail = isZxError(error) || (error as Error)?.message?.startsWith('the gossip pool') ? (error as Error).message : (error as Error)?.stack ?? String(error)
+    process.stderr.write(`==> Error starting agent: ${detail}\n`)
     return 1
   }
   if (config.pidFile !== undefined) writeFileSync(config.pidFile, `${process.pid}\n`)
@@ -60,7 +61,12 @@ function handleSignals(agent: Agent, config: RuntimeConfig, log: Logger): () => 
 async function loadGossip(): Promise<GossipStarter> {
   // The pool implementation lives in agent/gossip/pool.ts (GossipPool.start).
   const specifier = './gossip/pool.js'
-  const mod = await import(specifier) as { GossipPool?: { start: GossipStarter } }
+  let mod: { GossipPool?: { start: GossipStarter } }
+  try {
+    mod = await import(specifier) as typeof mod
+  } catch (error) {
+    throw new Error(`the gossip pool (agent/gossip/pool.ts) is not available in this build: ${(error as Error).message.split('\n')[0]}`)
+  }
   const start = mod.GossipPool?.start
   if (typeof start !== 'function') throw new Error('agent/gossip/pool.ts does not export GossipPool.start')
   return (options) => start.call(mod.GossipPool, options)
