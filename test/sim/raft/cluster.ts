@@ -9,7 +9,7 @@ import type { RaftCore } from '../../../agent/raft/core/core.js'
 import type { ConfState, CoreEvent, RaftConfig } from '../../../agent/raft/core/types.js'
 import { Xoshiro128, type Prng } from '../../../agent/util/prng.js'
 import type { Operation, RegisterInput, RegisterOutput } from '../../../src/verify/linearizability.js'
-import { SafetyChecker, checkLogMatching } from './checkers.js'
+import { SafetyChecker, SafetyViolation, checkLogMatching } from './checkers.js'
 import { encodeCommand, type KvCommand } from './kv.js'
 import { SimNetwork, noFaults, type Envelope, type Faults } from './network.js'
 import { SimNode, type NodeHooks } from './node.js'
@@ -148,7 +148,19 @@ export class SimCluster {
       node.drain()
     }
     for (const e of this.net.due(this.now, (blocked) => this.snapshotLost(this.node(blocked.message.from), blocked))) this.deliver(e)
+    this.checkLeases()
     if (this.clientsEnabled) this.tickClients()
+  }
+
+  /** checkLeases: while a leader's lease holds, no server may lead a newer term (lease reads would be stale). */
+  private checkLeases(): void {
+    const leaders = this.leaders()
+    if (leaders.length < 2) return
+    for (const old of leaders) {
+      if (!old.leaseValid()) continue
+      const newer = leaders.find((l) => l.term > old.term)
+      if (newer) throw new SafetyViolation(`lease safety: ${old.id} holds a lease in term ${old.term} while ${newer.id} leads term ${newer.term}`)
+    }
   }
 
   private deliver(e: Envelope): void {
