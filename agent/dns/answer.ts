@@ -9,7 +9,7 @@
 import * as packet from 'dns-packet'
 import type { Prng } from '../util/prng.js'
 import type { DnsBackend, DnsInstance, DnsNode } from './backend.js'
-import { encodeHexIp, isIPv4, isIPv6, parseLookup, type DnsLookup } from './names.js'
+import { bareDomain, encodeHexIp, isIPv4, isIPv6, parseLookup } from './names.js'
 
 /** DnsAnswerConfig is what shapes answers (Consul's dns_config). */
 export interface DnsAnswerConfig {
@@ -40,7 +40,7 @@ export async function answerQuery(query: packet.DecodedPacket, backend: DnsBacke
   if (opcode !== undefined && opcode !== 'QUERY') return respond(query, config, rcode.notImp, [], [], [])
   const qtype = question.type as string
   const lookup = parseLookup(question.name, config.domain)
-  const domain = config.domain.replace(/\.$/, '')
+  const domain = bareDomain(config.domain)
   switch (lookup.kind) {
     case 'foreign': return { kind: 'recurse' }
     case 'invalid': return nxdomain(query, config)
@@ -65,7 +65,7 @@ export async function answerQuery(query: packet.DecodedPacket, backend: DnsBacke
       if (!sameDc(lookup, config)) return nxdomain(query, config)
       const instances = await backend.serviceInstances(lookup.service, lookup.tag)
       if (instances.length === 0) return nxdomain(query, config)
-      return serviceResponse(query, question, lookup.rfc2782, shuffle([...instances], rng), config, udpSizeMax)
+      return serviceResponse(query, question, lookup.rfc2782, shuffled(instances, rng), config, udpSizeMax)
     }
     default: { const never: never = lookup; throw new Error(`unknown lookup ${JSON.stringify(never)}`) }
   }
@@ -94,7 +94,7 @@ function nodeRecords(name: string, type: string, node: DnsNode, config: DnsAnswe
 }
 
 function srvTarget(instance: DnsInstance, config: DnsAnswerConfig): string {
-  const domain = config.domain.replace(/\.$/, '')
+  const domain = bareDomain(config.domain)
   if (instance.address !== instance.nodeAddress) {
     const hex = encodeHexIp(instance.address)
     if (hex !== undefined) return `${hex}.addr.${config.datacenter}.${domain}`
@@ -103,7 +103,7 @@ function srvTarget(instance: DnsInstance, config: DnsAnswerConfig): string {
   return `${instance.node}.node.${config.datacenter}.${domain}`
 }
 
-function serviceResponse(query: packet.DecodedPacket, question: packet.Question, rfc2782: boolean, instances: DnsInstance[], config: DnsAnswerConfig, udpSizeMax: number): DnsReply {
+function serviceResponse(query: packet.DecodedPacket, question: packet.Question, rfc2782: boolean, instances: Iterable<DnsInstance>, config: DnsAnswerConfig, udpSizeMax: number): DnsReply {
   const qtype = question.type as string
   const wantSrv = qtype === 'SRV' || (rfc2782 && qtype === 'ANY')
   const answers: Record[] = []
@@ -132,6 +132,7 @@ function fitUdp(reply: DnsReply, udpSizeMax: number, truncated: boolean): DnsRep
   if (reply.kind !== 'response' || udpSizeMax <= 0) return reply
   const response = reply.packet
   let tc = truncated
+  if (estimateLength(response) <= udpSizeMax && !tc) return reply
   while (packet.encodingLength(response) > udpSizeMax && ((response.additionals?.length ?? 0) > 0 || (response.answers?.length ?? 0) > 0)) {
     if ((response.additionals?.length ?? 0) > 0) response.additionals!.pop()
     else response.answers!.pop()
@@ -141,19 +142,41 @@ function fitUdp(reply: DnsReply, udpSizeMax: number, truncated: boolean): DnsRep
   return reply
 }
 
-function shuffle<T>(items: T[], rng: Prng): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1)
-    const swap = items[i]!
-    items[i] = items[j]!
-    items[j] = swap
+/** estimateLength is a cheap upper bound of a response's encoded size (no compression assumed). */
+function estimateLength(response: packet.Packet): number {
+  let total = 12
+  for (const question of response.questions ?? []) total += question.name.length + 2 + 4
+  for (const record of [...response.answers ?? [], ...response.authorities ?? [], ...response.additionals ?? []]) {
+    total += record.name.length + 2 + 10
+    const data = (record as { data?: unknown }).data
+    if (typeof data === 'string') total += data.length + 2
+    else if (Array.isArray(data)) total += data.reduce((sum: number, part: unknown) => sum + String(part).length + 1, 0)
+    else if (Buffer.isBuffer(data)) total += data.length + 1
+    else if (record.type === 'SRV') total += (data as packet.SrvData).target.length + 8
+    else if (record.type === 'SOA') total += (data as packet.SoaData).mname.length + (data as packet.SoaData).rname.length + 24
+    else total += 512
   }
-  return items
+  return total
+}
+
+/**
+ * shuffled yields the items in random order lazily (Fisher–Yates one step per item taken), so
+ * a UDP answer capped at a few records costs a few random draws even for a large service.
+ */
+function* shuffled<T>(items: readonly T[], rng: Prng): Generator<T> {
+  const order = items.slice()
+  for (let i = 0; i < order.length; i++) {
+    const j = i + rng.int(order.length - i)
+    const pick = order[j]!
+    order[j] = order[i]!
+    order[i] = pick
+    yield pick
+  }
 }
 
 /** soa is the authority record of NXDOMAIN and empty answers. */
 function soa(config: DnsAnswerConfig): Record {
-  const domain = config.domain.replace(/\.$/, '')
+  const domain = bareDomain(config.domain)
   return {
     type: 'SOA', name: domain, ttl: 0, class: 'IN',
     data: { mname: `ns.${domain}`, rname: `hostmaster.${domain}`, serial: Math.floor(Date.now() / 1000) >>> 0, refresh: 3600, retry: 600, expire: 86400, minimum: 0 },

@@ -7,6 +7,7 @@ import * as packet from 'dns-packet'
 import type { Prng } from '../util/prng.js'
 import type { DnsBackend } from './backend.js'
 import { answerQuery, rcode, respond, type DnsAnswerConfig } from './answer.js'
+import { encodeResponse } from './encode.js'
 import { forwardQuery } from './recursor.js'
 
 /** DnsStats are the server's counters. */
@@ -42,7 +43,7 @@ export class DnsHandler {
     if (query.type === 'response') { this.stat.dropped++; return undefined }
     try {
       const reply = await answerQuery(query, this.options.backend, this.options.config, overTcp ? 0 : udpSize(query), this.options.rng)
-      if (reply.kind === 'response') return packet.encode(reply.packet)
+      if (reply.kind === 'response') return encodeResponse(reply.packet, message) ?? packet.encode(reply.packet)
       return await this.recurse(query, message)
     } catch {
       this.stat.servFail++

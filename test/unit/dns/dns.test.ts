@@ -47,6 +47,12 @@ describe('DNS names', () => {
 })
 
 describe('DNS answers', () => {
+  it('compresses names and matches dns-packet decoding', async () => {
+    const { ask } = world()
+    const srv = await ask('_web._tcp.service.consul', 'SRV', true)
+    expect(srv.questions).toEqual([expect.objectContaining({ name: '_web._tcp.service.consul', type: 'SRV' })])
+    expect(srv.answers?.every((r) => r.name === '_web._tcp.service.consul')).toBe(true)
+  })
   it('answers node A and TXT meta', async () => {
     const { ask } = world()
     const a = await ask('node1.node.consul', 'A')
@@ -114,5 +120,5 @@ describe('DNS answers', () => {
     }
     expect(answered).toBeGreaterThan(0)
     expect(handler.stat.formErr + handler.stat.dropped).toBeGreaterThan(0)
-  })
+  }, 60_000)
 })
