@@ -22,6 +22,7 @@ export interface GossipTimings {
   tcpTimeoutMs: number
   awarenessMaxMultiplier: number
   reapIntervalMs: number
+  reconnectIntervalMs: number
   reconnectTimeoutMs: number
   tombstoneTimeoutMs: number
   leavePropagateDelayMs: number
@@ -42,6 +43,7 @@ export const lanTimings: GossipTimings = {
   tcpTimeoutMs: 10_000,            // TCP push-pull and fallback probes give up after this
   awarenessMaxMultiplier: 8,       // Lifeguard: a struggling node slows its probing up to 8×
   reapIntervalMs: 15_000,          // serf's reap pass
+  reconnectIntervalMs: 30_000,     // serf retries a failed member this often, which heals partitions
   reconnectTimeoutMs: 72 * 3600_000, // Consul keeps failed nodes for 72 h before reaping
   tombstoneTimeoutMs: 24 * 3600_000, // left nodes are kept 24 h
   leavePropagateDelayMs: 3_000,    // Consul waits 3 s after a leave so it spreads
@@ -72,6 +74,7 @@ export const localTimings: GossipTimings = {
   pushPullIntervalMs: 5_000,       // frequent anti-entropy: small clusters, cheap state
   tcpTimeoutMs: 2_000,
   reapIntervalMs: 2_000,
+  reconnectIntervalMs: 2_000,      // heal loopback partitions within seconds
   leavePropagateDelayMs: 500,
 }
 

@@ -55,6 +55,7 @@ export class SwimCore {
   private nextGossipMs: number
   private nextPushPullMs: number
   private nextReapMs: number
+  private nextReconnectMs: number
 
   constructor(config: SwimConfig, rng: Prng, nowMs: number, restore: SwimRestore = {}) {
     if (tagsBytes(config.tags) > gossipLimits.tagsBytesMax) throw new ZxError('ZX_ERR_BAD_REQUEST', 'node tags exceed the metadata size limit')
@@ -76,6 +77,7 @@ export class SwimCore {
     this.nextGossipMs = nowMs + rng.next() * t.gossipIntervalMs
     this.nextPushPullMs = nowMs + t.pushPullIntervalMs * (0.5 + rng.next())
     this.nextReapMs = nowMs + t.reapIntervalMs
+    this.nextReconnectMs = nowMs + t.reconnectIntervalMs * (0.5 + rng.next())
   }
 
   /** tick runs everything due at `nowMs`. */
@@ -98,6 +100,10 @@ export class SwimCore {
       const peer = randomLive(s, 1, undefined)[0]
       if (peer !== undefined && peer.state === 'alive') s.outbox.push({ type: 'push-pull', to: peer.endpoint, name: peer.name })
     }
+    if (nowMs >= this.nextReconnectMs) {
+      this.nextReconnectMs = nowMs + t.reconnectIntervalMs
+      this.reconnect()
+    }
     if (nowMs >= this.nextReapMs) {
       this.nextReapMs = nowMs + t.reapIntervalMs
       this.reap(nowMs)
@@ -107,7 +113,7 @@ export class SwimCore {
   /** nextDeadlineMs is when tick next has work to do. */
   nextDeadlineMs(): number {
     return Math.min(
-      this.nextProbeMs, this.nextGossipMs, this.nextPushPullMs, this.nextReapMs,
+      this.nextProbeMs, this.nextGossipMs, this.nextPushPullMs, this.nextReapMs, this.nextReconnectMs,
       probeDeadlineMs(this.s), nextRelayDeadlineMs(this.s), nextSuspicionDeadlineMs(this.s),
     )
   }
@@ -126,6 +132,18 @@ export class SwimCore {
       targets.push(s.members.get(s.recentlyDead[s.rng.int(s.recentlyDead.length)]!)!.endpoint)
     }
     for (const to of targets) sendPacket(s, to, undefined)
+  }
+
+  /** reconnect push-pulls with one random failed member, as serf does; this heals partitions. */
+  private reconnect(): void {
+    const s = this.s
+    if (s.leaving) return
+    const failed: MemberRecord[] = []
+    for (const r of s.members.values()) if (r.state === 'dead') failed.push(r)
+    if (failed.length === 0) return
+    const pick = failed[s.rng.int(failed.length)]!
+    count(s, 'reconnectAttempts')
+    s.outbox.push({ type: 'push-pull', to: pick.endpoint, name: pick.name })
   }
 
   private reap(nowMs: number): void {
