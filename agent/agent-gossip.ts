@@ -6,6 +6,7 @@
 import type { Logger } from './agent-log.js'
 import type { RuntimeConfig } from './config/types.js'
 import type { GossipPool } from './gossip/api.js'
+import type { Keyring } from './gossip/crypto.js'
 import { buildInfo } from './version.js'
 
 /** GossipStartOptions are what GossipPool.start takes (agent/gossip/pool.ts). */
@@ -16,9 +17,11 @@ export interface GossipStartOptions {
   advertiseAddr: string
   advertisePort: number
   tags: Record<string, string>
-  keyring?: unknown
+  keyring?: Keyring
   profile: 'lan' | 'wan' | 'local'
+  /** dataDir is the agent's data dir; poolName picks the pool's snapshot file in it. */
   dataDir?: string
+  poolName: 'lan' | 'wan'
   log: Logger
 }
 

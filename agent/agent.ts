@@ -15,6 +15,7 @@ import { resolveNodeId } from './config/node-id.js'
 import type { RuntimeConfig } from './config/types.js'
 import type { AgentContext } from './endpoints/context.js'
 import type { GossipPool } from './gossip/api.js'
+import { Keyring } from './gossip/crypto.js'
 import type { HttpApi } from './http/server.js'
 import type { RouteArea } from './http/route.js'
 import { runBootstrap } from './leader/bootstrap.js'
@@ -78,11 +79,12 @@ export class Agent {
         })
         cleanups.push(async () => raft!.close())
       }
+      const keyring = config.encrypt === undefined ? undefined : new Keyring([config.encrypt])
       const lan = await deps.startGossip({
         name: config.nodeName, bindAddr: config.bindAddr, bindPort: config.ports.serfLan,
         advertiseAddr: config.advertiseAddr, advertisePort: config.ports.serfLan,
-        tags: lanTags(config, nodeId), keyring: config.encrypt === undefined ? undefined : [config.encrypt],
-        profile: gossipProfileFor(config), dataDir: join(config.dataDir, 'serf'), log: log.named('serf.lan'),
+        tags: lanTags(config, nodeId), keyring,
+        profile: gossipProfileFor(config), dataDir: config.dataDir, poolName: 'lan', log: log.named('serf.lan'),
       })
       cleanups.push(async () => lan.close())
       let wan: GossipPool | undefined
@@ -90,8 +92,8 @@ export class Agent {
         wan = await deps.startGossip({
           name: `${config.nodeName}.${config.datacenter}`, bindAddr: config.bindAddr, bindPort: config.ports.serfWan,
           advertiseAddr: config.advertiseAddr, advertisePort: config.ports.serfWan,
-          tags: lanTags(config, nodeId), keyring: config.encrypt === undefined ? undefined : [config.encrypt],
-          profile: gossipProfileFor(config) === 'local' ? 'local' : 'wan', dataDir: join(config.dataDir, 'serf-wan'), log: log.named('serf.wan'),
+          tags: lanTags(config, nodeId), keyring,
+          profile: gossipProfileFor(config) === 'local' ? 'local' : 'wan', dataDir: config.dataDir, poolName: 'wan', log: log.named('serf.wan'),
         })
         cleanups.push(async () => wan!.close())
       }
