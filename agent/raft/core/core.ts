@@ -9,6 +9,18 @@
  *
  * Included: pre-vote, check-quorum, leadership transfer, pipelined/batched appends with fast
  * back-off, ReadIndex, leader lease, snapshots (meta only) and single-server membership changes.
+ *
+ * What the driver must know beyond types.ts:
+ *  - Readies may be taken before the previous one is advanced; handle them strictly in order.
+ *  - Persisting Ready.snapshot resets the durable log to start right after it (firstIndex =
+ *    index + 1, lastIndex = index) before Ready.entries are appended.
+ *  - After a restart, applied starts at the snapshot index: the first Readies hand out every
+ *    committed entry after it, for a state machine restored from that snapshot.
+ *  - An append-resp rejection carries the rejected prevIndex in matchIndex and the follower's
+ *    hint (last index that may match, and its term) in conflictIndex/conflictTerm.
+ *  - Pending ReadIndex requests are dropped when leadership is lost (softState.role changes):
+ *    fail them then, or let them time out.
+ *  - Proposals are sent at the next ready(): call hasReady()/ready() after propose().
  */
 import { ZxError, assert } from '../../errors.js'
 import type { Prng } from '../../util/prng.js'
@@ -338,7 +350,7 @@ export class RaftCore {
     return {
       id: this.id, role: this.role, term: this.term, vote: this.vote, leaderId: this.leaderId,
       commit: this.log.committed, applied: this.log.applied, firstIndex: this.log.firstIndex(),
-      lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), conf: this.conf(), progress,
+      lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), conf: copyConf(this.conf()), progress,
       ticksSinceLeaderContact: this.role === 'leader' ? 0 : this.electionElapsed,
       leadTransferee: this.leadTransferee, pendingReads: this.readOnly.pendingCount(), droppedMessages: this.droppedMessages,
     }
@@ -456,4 +468,9 @@ export class RaftCore {
     this.became()
     this.appendEntry('noop', new Uint8Array(0))
   }
+}
+
+/** copyConf gives callers their own copy: the core's configurations are shared, never mutated. */
+function copyConf(conf: ConfState): ConfState {
+  return { voters: [...conf.voters], learners: [...conf.learners], addresses: { ...conf.addresses } }
 }

@@ -22,6 +22,8 @@ export interface ScheduleStats {
   applied: number
   crashes: number
   elections: number
+  /** digest hashes the client history and every server's final state: equal seeds, equal digests. */
+  digest: number
 }
 
 /** ScheduleFailure carries the seed and the tail of the trace of a failed schedule. */
@@ -157,6 +159,13 @@ function converge(c: SimCluster, maxTicks: number): void {
   throw new Error(`no convergence after healing for ${maxTicks} ticks: ${states.join(' ')} ${progress}`)
 }
 
+function digest(c: SimCluster): number {
+  const text = JSON.stringify(c.history) + c.trace.join('|') + c.ids.map((id) => c.node(id).fsm.hash).join(',')
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0
+  return h
+}
+
 /** runSchedule runs one seeded schedule; it throws ScheduleFailure on any violation. */
 export function runSchedule(seed: number, ticks = 200): ScheduleStats {
   const c = buildCluster(seed)
@@ -179,7 +188,7 @@ export function runSchedule(seed: number, ticks = 200): ScheduleStats {
     for (const n of c.nodes.values()) crashes += n.crashes
     return {
       seed, voters: c.options.voters, ops: history.length, okOps: history.filter((o) => o.ret !== Infinity).length,
-      applied: c.checker.appliedCount(), crashes, elections: c.leader()?.term ?? 0,
+      applied: c.checker.appliedCount(), crashes, elections: c.leader()?.term ?? 0, digest: digest(c),
     }
   } catch (error) {
     if (error instanceof ScheduleFailure) throw error

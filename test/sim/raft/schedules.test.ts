@@ -42,3 +42,18 @@ describe('random fault schedules', () => {
     })
   }
 })
+
+describe('reproducibility', () => {
+  it('replays a seed exactly: same history, trace and final states', () => {
+    const first = runSchedule(4242)
+    const second = runSchedule(4242)
+    expect(second).toEqual(first)
+    expect(runSchedule(4243).digest).not.toBe(first.digest)
+  })
+
+  it('a failing schedule ends its message with the reproduce line', async () => {
+    const { ScheduleFailure } = await import('./schedule.js')
+    const failure = new ScheduleFailure(77, 'SafetyViolation: example', ['1: crash n1'])
+    expect(failure.message.split('\n').pop()).toBe('reproduce: ZX_SEED=77 npm run test:sim')
+  })
+})
