@@ -113,6 +113,35 @@ describe('zx web UI against real agents (in-process 3 servers + 1 client)', () =
     await shot(page, 'agents-kv')
   })
 
+  it('adds little CPU to the agents while a view sits open', async () => {
+    const { page } = browser
+    const requests: string[] = []
+    page.on('request', (r) => requests.push(r.url()))
+    let perSecond = 0
+    const sample = async (path: string) => {
+      await page.goto(path === 'blank' ? 'about:blank' : `${ui}${path}`)
+      await page.waitForTimeout(1_500)
+      requests.length = 0
+      const cpu = process.cpuUsage()
+      const started = Date.now()
+      await page.waitForTimeout(5_000)
+      const used = process.cpuUsage(cpu)
+      perSecond = requests.length / ((Date.now() - started) / 1000)
+      return ((used.user + used.system) / 1000 / (Date.now() - started)) * 100
+    }
+    const idle = await sample('blank')
+    const figures: string[] = [`no tab: ${idle.toFixed(2)}%`]
+    for (const path of ['/ui/dc1/services', '/ui/dc1/nodes', '/ui/dc1/kv/lab/', '/ui/dc1/raft', '/ui/dc1/gossip']) {
+      const pct = await sample(path)
+      figures.push(`${path}: ${pct.toFixed(2)}% (+${(pct - idle).toFixed(2)}), ${perSecond.toFixed(1)} req/s from the tab`)
+      // The tab's load is spread over the four agents (the client answers the page and fans
+      // out to the servers); together they must stay under 4 % of one core, i.e. well under
+      // 2 % for any one agent. (Sampling noise here is about ±1 %.)
+      expect(pct - idle).toBeLessThan(4)
+    }
+    process.stdout.write(`CPU of the process running all four agents (one core = 100 %):\n  ${figures.join('\n  ')}\n`)
+  })
+
   it('shows the new leader and a higher term within 3 s of the election after the leader dies', async () => {
     const { page } = browser
     await page.goto(`${ui}/ui/dc1/raft`)
