@@ -4,124 +4,24 @@
 // `app down` removes the instances; a registrator killed with SIGKILL, restarted after containers
 // changed, converges (with --cleanup) without duplicates.
 // Method: real engine, the real CLI (`node bin/run.js registrator`, built by `npm run test:e2e`),
-// and an agent: ZX_E2E_AGENT_URL if set (a real `zx agent`), else the recording FakeAgent on
-// 127.0.0.1:26600. Everything created carries zx.test=1 and is removed at the end.
-import { spawn, type ChildProcess } from 'node:child_process'
-import Docker from 'dockerode'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureBaseImage } from '../../../src/image/base.js'
-import { buildDemoImage, demoDown, demoUp } from '../../../src/registrator/demo-app.js'
-import { removeTestContainers, testLabel } from './docker-helpers.js'
+// and an agent: here the recording FakeAgent on 127.0.0.1:26600 (or ZX_E2E_AGENT_URL);
+// real-agent.test.ts runs the same scenario against a real `zx agent -dev`. Everything created
+// carries zx.test=1 and is removed at the end.
+import { afterAll, beforeAll, describe, it } from 'vitest'
 import { FakeAgent } from './fake-agent.js'
+import { cleanupScenario, prepareScenario, runScenario } from './scenario.js'
 
-const docker = new Docker()
-const image = 'zx-demo-e2e:latest'
-const host = 'e2e'
-let agentUrl = process.env.ZX_E2E_AGENT_URL ?? ''
-const fake = agentUrl === '' ? new FakeAgent() : undefined
-let registrator: { child: ChildProcess; logs: string[] } | undefined
-let base = ''
+const fake = new FakeAgent()
 
-function startRegistrator(): { child: ChildProcess; logs: string[] } {
-  const logs: string[] = []
-  const child = spawn(process.execPath, ['bin/run.js', 'registrator', '--hostname', host, '--cleanup', '--retry-attempts', '5', '--retry-interval', '500', `consul://${agentUrl.replace(/^http:\/\//, '')}`], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const collect = (chunk: Buffer): void => { for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(line) }
-  child.stdout!.on('data', collect)
-  child.stderr!.on('data', collect)
-  return { child, logs }
-}
-
-async function stopRegistrator(signal: NodeJS.Signals): Promise<void> {
-  const current = registrator
-  registrator = undefined
-  if (current === undefined || current.child.exitCode !== null) return
-  const exited = new Promise((resolve) => current.child.once('exit', resolve))
-  current.child.kill(signal)
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
-  if (current.child.exitCode === null && current.child.signalCode === null) current.child.kill('SIGKILL')
-}
-
-async function json<T>(path: string): Promise<T> {
-  const response = await fetch(`${agentUrl}${path}`, { signal: AbortSignal.timeout(5_000) })
-  if (!response.ok) throw new Error(`${path}: ${response.status}`)
-  return await response.json() as T
-}
-
-async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await probe().catch(() => false)) return
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}\nregistrator log:\n${registrator?.logs.join('\n') ?? '(not running)'}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
-
-const catalogIds = async (name: string): Promise<string[]> =>
-  (await json<Array<{ ServiceID: string }>>(`/v1/catalog/service/${name}`)).map((s) => s.ServiceID).sort()
-
-async function runSleeper(name: string, ports: number[], labels: Record<string, string>): Promise<void> {
-  const exposed = Object.fromEntries(ports.map((_, i) => [`${8080 + i * 10}/tcp`, {}]))
-  const bindings = Object.fromEntries(ports.map((port, i) => [`${8080 + i * 10}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(port) }]]))
-  const container = await docker.createContainer({
-    name, Image: base, Cmd: ['node', '-e', 'setTimeout(() => {}, 600000)'], Labels: { ...testLabel, ...labels },
-    ExposedPorts: exposed, HostConfig: { PortBindings: bindings },
-  })
-  await container.start()
-}
-
-describe('zx registrator against the real engine', () => {
+describe('zx registrator against the real engine and a recording agent', () => {
   beforeAll(async () => {
-    await removeTestContainers(docker)
-    if (fake !== undefined) agentUrl = await fake.listen(26600)
-    base = await ensureBaseImage(docker)
-    await buildDemoImage(docker, { tag: image, labels: testLabel })
+    await prepareScenario(process.env.ZX_E2E_AGENT_URL ?? await fake.listen(26600))
   })
 
   afterAll(async () => {
-    await stopRegistrator('SIGKILL')
-    await demoDown(docker).catch(() => {})
-    await removeTestContainers(docker)
-    await docker.getImage(image).remove({ force: true }).catch(() => {})
-    await fake?.close()
+    await cleanupScenario()
+    await fake.close()
   })
 
-  it('registers, ignores, names multi-port services, deregisters, and converges after a restart', async () => {
-    registrator = startRegistrator()
-    await eventually('registrator listening', async () => registrator!.logs.some((line) => line.includes('listening for Docker events')))
-    expect(registrator.logs.some((line) => line.includes('consul: current leader'))).toBe(true)
-
-    await demoUp(docker, { replicas: 2, image, labels: testLabel })
-    const demoIds = [`${host}:zx-demo-1:8080`, `${host}:zx-demo-2:8080`]
-    await eventually('2 demo instances in the catalog', async () => JSON.stringify(await catalogIds('zx-demo-e2e')) === JSON.stringify(demoIds))
-    await eventually('2 passing demo instances', async () => (await json<unknown[]>('/v1/health/service/zx-demo-e2e?passing')).length === 2)
-    const catalog = await json<Array<{ ServicePort: number; ServiceAddress: string; ServiceTags: string[] }>>('/v1/catalog/service/zx-demo-e2e')
-    expect(catalog.map((s) => s.ServicePort).sort()).toEqual([5727, 5728])
-    expect(catalog.every((s) => s.ServiceAddress === '127.0.0.1' && s.ServiceTags.includes('demo'))).toBe(true)
-
-    await runSleeper('zx-e2e-ignored', [26510], { SERVICE_IGNORE: 'true' })
-    await runSleeper('zx-e2e-multi', [26511, 26512], {})
-    const baseName = base.split(':')[0]!
-    await eventually('multi-port services', async () =>
-      (await catalogIds(`${baseName}-8080`)).length === 1 && (await catalogIds(`${baseName}-8090`)).length === 1)
-    expect(await catalogIds(`${baseName}-8090`)).toEqual([`${host}:zx-e2e-multi:8090`])
-    expect(registrator.logs.some((line) => /ignored: [0-9a-f]{12} SERVICE_IGNORE/.test(line))).toBe(true)
-    const services = await json<Record<string, unknown>>('/v1/agent/services')
-    expect(Object.keys(services).some((id) => id.includes('zx-e2e-ignored'))).toBe(false)
-
-    await demoDown(docker)
-    await eventually('demo instances gone', async () => (await catalogIds('zx-demo-e2e')).length === 0)
-    expect(registrator.logs.some((line) => line.includes(`removed:`) && line.includes('zx-demo-1:8080'))).toBe(true)
-
-    // Kill -9 the registrator, change containers behind its back, restart it.
-    await stopRegistrator('SIGKILL')
-    await docker.getContainer('zx-e2e-multi').remove({ force: true })
-    await demoUp(docker, { replicas: 2, image, labels: testLabel })
-    registrator = startRegistrator()
-    await eventually('converged after restart', async () => {
-      const ids = Object.keys(await json<Record<string, unknown>>('/v1/agent/services')).filter((id) => id.startsWith(`${host}:`)).sort()
-      return JSON.stringify(ids) === JSON.stringify(demoIds)
-    })
-    expect(await catalogIds('zx-demo-e2e')).toEqual(demoIds)   // no duplicates
-    expect(await catalogIds(`${baseName}-8080`)).toEqual([])
-  })
+  it('registers, ignores, names multi-port services, deregisters, and converges after a restart', runScenario)
 })
