@@ -101,8 +101,14 @@ export class RaftNode implements RaftApi {
   static async open(options: RaftNodeOptions): Promise<RaftNode> {
     const log = options.log ?? silentLogger
     const storage = await WalStorage.open(options.dataDir, { ...options.wal, log })
-    const node = new RaftNode(options, storage, log)
-    await node.snapshots.restoreAtOpen()
+    let node: RaftNode
+    try {
+      node = new RaftNode(options, storage, log)
+      await node.snapshots.restoreAtOpen()
+    } catch (error) {
+      await storage.close().catch(() => {})
+      throw error
+    }
     node.wire()
     node.start()
     return node
