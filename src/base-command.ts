@@ -5,7 +5,6 @@
  * LabError to its message and exit code. Commands stay thin: parse → call src/ → print.
  */
 import { Command, Flags, type Interfaces } from '@oclif/core'
-import ora from 'ora'
 import { ApiClient } from './api/client.js'
 import { resolveHttpAddress } from './cluster/address.js'
 import { isLabError, LabError } from './errors.js'
@@ -62,6 +61,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** spin runs work under a spinner on stderr (only on a TTY, never with --json). */
   protected async spin<R>(text: string, work: (update: (text: string) => void) => Promise<R>): Promise<R> {
     if (this.jsonEnabled() || process.stderr.isTTY !== true) return work(() => {})
+    const { default: ora } = await import('ora')  // loaded on demand: keeps `zx kv get` start-up short
     const spinner = ora({ text, stream: process.stderr }).start()
     try {
       const result = await work((next) => { spinner.text = next })

@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ClusterCommand } from '../../src/cluster-command.js'
 import { clusterTable, clusterUp, uiUrl } from '../../src/cluster/up.js'
-import { askShape } from '../../src/cluster/prompt.js'
 import { runtimeFor } from '../../src/runtime/select.js'
 
 /** ClusterUp starts the lab cluster (node1–node3 servers, node4 client by default). */
@@ -24,7 +23,7 @@ export default class ClusterUp extends ClusterCommand<typeof ClusterUp> {
   async run(): Promise<unknown> {
     const f = this.flags
     const shape = f.servers === undefined && f.clients === undefined && this.argv.length === 0 && process.stdin.isTTY === true && !this.jsonEnabled()
-      ? await askShape()
+      ? await (await import('../../src/cluster/prompt.js')).askShape()
       : { servers: f.servers ?? 3, clients: f.clients ?? 1 }
     const result = await this.spin('starting the cluster', (update) => clusterUp({
       name: f.cluster, servers: shape.servers, clients: shape.clients, runtime: f.runtime, basePort: f['base-port'],

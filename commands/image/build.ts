@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core'
-import Docker from 'dockerode'
 import { BaseCommand } from '../../src/base-command.js'
-import { buildAgentImage, type BuildResult } from '../../src/image/build.js'
+import type { BuildResult } from '../../src/image/build.js'
 import { dockerAnswers } from '../../src/runtime/select.js'
 
 /** ImageBuild builds the agent image from templates/Dockerfile. */
@@ -16,6 +15,7 @@ export default class ImageBuild extends BaseCommand<typeof ImageBuild> {
 
   async run(): Promise<BuildResult> {
     if (!(await dockerAnswers())) this.fail('ZX_ERR_NO_DOCKER', 'no Docker engine answers (DOCKER_HOST or /var/run/docker.sock); the image needs one')
+    const [{ default: Docker }, { buildAgentImage }] = await Promise.all([import('dockerode'), import('../../src/image/build.js')])
     const docker = new Docker()
     const result = await this.spin('building the agent image', (update) =>
       buildAgentImage(docker, { base: this.flags.base, force: this.flags.force, log: (line) => { update(line); if (process.stderr.isTTY !== true) this.logToStderr(line) } }))

@@ -4,7 +4,6 @@
  * the lock is lost the child gets SIGTERM, then SIGKILL after a grace shorter than the
  * lock-delay, so it is dead before anyone else can acquire.
  */
-import { execa } from 'execa'
 import { lockDefaults } from '../api/defaults.js'
 
 /** ChildOutcome is how the child ended. */
@@ -15,6 +14,7 @@ export interface ChildOutcome {
 
 /** runChild runs argv (through the shell when `shell`), killing it if `lost` aborts. */
 export async function runChild(argv: string[], options: { lost: AbortSignal; shell: boolean; passStdin: boolean; log: (line: string) => void }): Promise<ChildOutcome> {
+  const { execa } = await import('execa')  // loaded on demand: keeps other commands' start-up short
   const [file, ...rest] = options.shell ? [argv.join(' ')] : argv
   const child = execa(file!, rest, {
     shell: options.shell ? (process.env.SHELL ?? '/bin/sh') : false,

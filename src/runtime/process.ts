@@ -16,7 +16,7 @@ import { LabError } from '../errors.js'
 import { processAgentArgs } from '../cluster/agent-args.js'
 import { clusterDir } from '../cluster/state.js'
 import { agentEntry } from './entry.js'
-import { followFile, sleep, waitFor } from './wait.js'
+import { followFile, waitFor } from './wait.js'
 import type { ClusterSpec, NodeState, NodeStatus, Runtime, StopSignal, UpReport } from './types.js'
 import type { NodePlan } from '../cluster/layout.js'
 
@@ -24,6 +24,7 @@ import type { NodePlan } from '../cluster/layout.js'
 export const processDefaults = {
   stopGraceMs: 10_000,   // SIGTERM → SIGKILL, like `docker stop`
   pollMs: 50,
+  startCheckMs: 3_000,   // how long a fresh child may take to exec before we call it failed
 } as const
 
 /** ProcessRuntime runs one cluster's nodes as local processes. */
@@ -146,8 +147,12 @@ export class ProcessRuntime implements Runtime {
       if (pid === undefined) throw new LabError('ZX_ERR_RUNTIME', `could not start ${node}: spawn gave no pid`)
       child.unref()
       await writeFile(join(nodeDir, 'zx.pid'), `${pid}\n`)
-      await sleep(processDefaults.pollMs)
-      if (!(await isOurs(pid, node))) {
+      // Right after spawn the child may not have exec'd yet (its cmdline is still ours), so
+      // wait until it shows this node's argv or is gone; a crash at start is reported here.
+      let exited = false
+      child.once('exit', () => { exited = true })
+      await waitFor(async () => exited || (await isOurs(pid, node)), processDefaults.startCheckMs, processDefaults.pollMs)
+      if (exited || !(await isOurs(pid, node))) {
         const tail = (await readFile(join(nodeDir, 'agent.log'), 'utf8').catch(() => '')).split('\n').slice(-6).join('\n')
         throw new LabError('ZX_ERR_RUNTIME', `${node} exited right after start; last log lines:\n${tail}`)
       }

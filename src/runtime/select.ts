@@ -4,11 +4,8 @@
  * `--runtime` forces either. Later commands use what cluster.json recorded. Tests replace the
  * factory with one returning a FakeRuntime.
  */
-import Docker from 'dockerode'
 import { LabError } from '../errors.js'
 import { readClusterState, type RuntimeKind } from '../cluster/state.js'
-import { buildAgentImage } from '../image/build.js'
-import { DockerRuntime } from './docker.js'
 import { ProcessRuntime } from './process.js'
 import type { Runtime } from './types.js'
 
@@ -31,6 +28,7 @@ export function setRuntimeFactory(next: RuntimeFactory, nextProbe?: () => Promis
 
 /** dockerAnswers pings the engine at DOCKER_HOST or /var/run/docker.sock. */
 export async function dockerAnswers(): Promise<boolean> {
+  const { default: Docker } = await import('dockerode')  // heavy: loaded only by commands that need it
   const docker = new Docker()
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), dockerPingTimeoutMs) })
@@ -66,6 +64,9 @@ export function createRuntime(kind: RuntimeKind, cluster: string, log: (line: st
 
 async function defaultFactory(kind: RuntimeKind, cluster: string, log: (line: string) => void): Promise<Runtime> {
   if (kind === 'process') return new ProcessRuntime(cluster)
+  const [{ default: Docker }, { DockerRuntime }, { buildAgentImage }] = await Promise.all([
+    import('dockerode'), import('./docker.js'), import('../image/build.js'),
+  ])
   const docker = new Docker()
   return new DockerRuntime(cluster, docker, async () => (await buildAgentImage(docker, { log })).ref)
 }

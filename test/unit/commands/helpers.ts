@@ -2,11 +2,15 @@
 // argv, captures stdout/stderr and the exit code (oclif's ExitError carries it), and installs
 // an undici MockAgent with net connect disabled so no test can reach a real agent.
 import { Config, type Command } from '@oclif/core'
+import { vi } from 'vitest'
 import { MockAgent, setGlobalDispatcher, getGlobalDispatcher, type Dispatcher } from 'undici'
 import { fileURLToPath } from 'node:url'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
+// Loading oclif's config and a command's imports takes seconds on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 })
 
 let config: Config | undefined
 

@@ -4,7 +4,7 @@
 // release frees the key and destroys the session; a semaphore admits at most `limit` holders
 // and frees a slot on release. Method: Lock/Semaphore against FakeConsul, an in-memory model
 // of the KV and session endpoints behind an undici MockAgent (no sockets).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { MockAgent, setGlobalDispatcher, getGlobalDispatcher } from 'undici'
 import { ApiClient } from '../../../src/api/client.js'
 import { Lock } from '../../../src/lock/lock.js'
@@ -13,6 +13,8 @@ import { withLock } from '../../../src/lock/with-lock.js'
 import { lockStatus } from '../../../src/lock/status.js'
 import { isLabError } from '../../../src/errors.js'
 import { FakeConsul } from './fake-consul.js'
+
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 })  // slow when the shared machine is loaded
 
 let mock: MockAgent
 let consul: FakeConsul

@@ -3,7 +3,7 @@
 // with SIGSTOP (also the partition stand-in), serves logs, and `down --volumes` leaves no
 // process and no files. Method: a stand-in agent script (ZX_AGENT_BIN) that idles without
 // sockets; every pid we start is killed in afterEach.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url'
 import { PassThrough } from 'node:stream'
 import { ProcessRuntime } from '../../../src/runtime/process.js'
 import { planNodes } from '../../../src/cluster/layout.js'
+
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 })  // slow when the shared machine is loaded
 
 let home: string
 let runtime: ProcessRuntime
@@ -32,11 +34,14 @@ describe('ProcessRuntime', () => {
     expect(first.started).toEqual(['node1', 'node2', 'node3', 'node4'])
     const second = await runtime.up({ name: 't', nodes }, () => {})
     expect(second).toEqual({ started: [], alreadyRunning: ['node1', 'node2', 'node3', 'node4'] })
-    const out = new PassThrough()
     let text = ''
-    out.on('data', (c: Buffer) => { text += c.toString() })
-    await new Promise((r) => setTimeout(r, 300))
-    await runtime.logs('node2', { follow: false, out })
+    for (let i = 0; i < 50 && !text.includes('-node=node2'); i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      const out = new PassThrough()
+      text = ''
+      out.on('data', (c: Buffer) => { text += c.toString() })
+      await runtime.logs('node2', { follow: false, out })
+    }
     expect(text).toContain('-node=node2')
     expect(text).toContain('-http-port=25114')
     expect(text).toContain('-join=127.0.0.1:25101')
