@@ -69,6 +69,8 @@ export class RaftNode implements RaftApi {
   /** addresses remembers every server address ever seen, so messages to just-removed servers still go out. */
   readonly addresses = new Map<ServerId, string>()
   private closed = false
+  /** diskFailure is set while the log cannot be written; new proposals fail fast with it. */
+  private diskFailure: ZxError | undefined
   private looping: Promise<void> | undefined
   private timer: NodeJS.Timeout | undefined
   private readonly existing: boolean
@@ -207,9 +209,11 @@ export class RaftNode implements RaftApi {
       try {
         await this.storage.sync()
         if (attempt > 0) this.log.info('raft log writes resumed', { attempts: attempt + 1 })
+        this.diskFailure = undefined
         return
       } catch (error) {
         if (this.closed || !isZxError(error, 'ZX_ERR_DISK')) throw error
+        this.diskFailure = error
         if (attempt === 0) this.log.error('raft log write failed; retrying', { error: error.message })
         await new Promise((resolve) => setTimeout(resolve, this.tunables.diskRetryMs))
       }
@@ -295,6 +299,7 @@ export class RaftNode implements RaftApi {
 
   async propose(command: Uint8Array): Promise<ProposeResult> {
     this.assertOpen()
+    if (this.diskFailure !== undefined) throw this.diskFailure
     let at: { index: number; term: number }
     try {
       at = this.core.propose(command)

@@ -1,9 +1,11 @@
 // Goal: when the disk fills up under a running RaftNode, the process does not crash and no
 // write is acknowledged before it is durable; once space returns the waiting writes commit
-// and the log reopens cleanly with every acknowledged entry.
+// and the log reopens cleanly with every acknowledged entry. New writes meanwhile get a clear
+// ZX_ERR_DISK at once instead of hanging.
 // Method: a single-server cluster on 127.0.0.1:21221 whose WAL write function is swapped for
 // one that writes half a buffer and throws ENOSPC while `full` is set.
 import { afterEach, describe, expect, it } from 'vitest'
+import { isZxError } from '../../../agent/errors.js'
 import type { WalIo } from '../../../agent/raft/storage/wal.js'
 import { encodePut } from '../../bench/raft/kv-fsm.js'
 import { leaderOf, makeDirs, serverInfos, startServer, stopServer, until, type TestServer } from './harness.js'
@@ -40,6 +42,9 @@ describe('RaftNode on a full disk', () => {
     expect(acked).toBe(false) // not durable, so not acknowledged
     expect(server.fsm.data.has('during')).toBe(false)
     expect(server.node.storage.stats().failedFlushes).toBeGreaterThan(0)
+    const refused = await server.node.propose(encodePut('refused', '3')).catch((e: unknown) => e)
+    expect(isZxError(refused, 'ZX_ERR_DISK')).toBe(true) // new writes get a clear error at once
+    expect((refused as Error).message).toContain('ENOSPC')
 
     full = false
     const result = await pending
