@@ -44,7 +44,8 @@ async function kill(i: number, signal: NodeJS.Signals): Promise<void> {
   procs.delete(i)
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+// Generous waits: four Node processes starting at once on a loaded 2-core machine take a while.
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await fn().catch(() => undefined)
@@ -69,6 +70,10 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const i of [...procs.keys()]) await kill(i, 'SIGKILL')
+  if (process.env.ZX_TEST_LOGS !== undefined) {
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(process.env.ZX_TEST_LOGS, [...logs].map(([i, l]) => `--- node${i}\n${l.join('\n')}`).join('\n'))
+  }
   rmSync(root, { recursive: true, force: true })
 })
 
@@ -81,7 +86,7 @@ describe('seed lab as processes', () => {
       return list.filter((m) => m.Status === 1).length === 4 ? list : undefined
     })
     expect(members.map((m) => m.Name).sort()).toEqual(['node1', 'node2', 'node3', 'node4'])
-  }, 60_000)
+  }, 240_000)
 
   it('puts on node1 and gets on node2 and the client', async () => {
     expect(await (await put(1, 'eleven', '11')).json()).toBe(true)
@@ -102,9 +107,9 @@ describe('seed lab as processes', () => {
     expect(await refused.text()).toBe('No cluster leader\n')
     start(down)
     start(b)
-    await until('writable again', async () => ((await put(4, 'recovered', 'y')).status === 200 ? true : undefined), 60_000)
+    await until('writable again', async () => ((await put(4, 'recovered', 'y')).status === 200 ? true : undefined), 120_000)
     for (const key of ['eleven', 'one-down', 'recovered']) expect((await fetch(`${http(down)}/v1/kv/${key}`)).status).toBe(200)
-  }, 120_000)
+  }, 240_000)
 
   it('loses no acknowledged write when every server is killed -9', async () => {
     const acked: string[] = []
@@ -124,10 +129,10 @@ describe('seed lab as processes', () => {
     const keys = await until('keys readable', async () => {
       const res = await fetch(`${http(2)}/v1/kv/durable/?keys`)
       return res.status === 200 ? await res.json() as string[] : undefined
-    }, 60_000)
+    }, 120_000)
     const missing = acked.filter((key) => !keys.includes(key))
     expect(missing).toEqual([])
-  }, 120_000)
+  }, 240_000)
 
   it('a client leaves gracefully on SIGTERM', async () => {
     await kill(4, 'SIGTERM')
@@ -135,5 +140,5 @@ describe('seed lab as processes', () => {
       const list = await (await fetch(`${http(1)}/v1/agent/members`)).json() as { Name: string; Status: number }[]
       return list.find((m) => m.Name === 'node4')?.Status === 3 ? true : undefined
     })
-  }, 60_000)
+  }, 120_000)
 })
