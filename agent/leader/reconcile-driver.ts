@@ -14,7 +14,18 @@ export const reconcileDefaults = {
   intervalMs: 30_000,    // Consul reconciles every 60s; the lab halves it to heal faster
   coalesceMs: 50,        // batch a burst of member events into one round
   retryMs: 1_000,        // retry a failed round
+  writeTimeoutMs: 5_000, // a write stuck across a leadership change fails the round instead of wedging it
 } as const
+
+/** withTimeout rejects when `promise` takes longer than timeoutMs (the work itself is not cancelled). */
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs)
+    timer.unref()
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
 
 /** LeaderReconciler drives planReconcile on a server. */
 export class LeaderReconciler {
@@ -65,8 +76,9 @@ export class LeaderReconciler {
     try {
       this.rounds++
       const plan = planReconcile(ctx.lan.members(), this.catalog, ctx.config.datacenter)
-      for (const req of plan.registers) { await ctx.rpc.call('Catalog.Register', { req }); this.writes++ }
-      for (const req of plan.deregisters) { await ctx.rpc.call('Catalog.Deregister', { req }); this.writes++ }
+      const limit = reconcileDefaults.writeTimeoutMs
+      for (const req of plan.registers) { await withTimeout(ctx.rpc.call('Catalog.Register', { req }), limit, 'reconcile register'); this.writes++ }
+      for (const req of plan.deregisters) { await withTimeout(ctx.rpc.call('Catalog.Deregister', { req }), limit, 'reconcile deregister'); this.writes++ }
     } catch (error) {
       ctx.log.warn('reconcile round failed', { error: (error as Error).message })
       this.kick(reconcileDefaults.retryMs)

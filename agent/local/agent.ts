@@ -16,7 +16,7 @@ import { RemoteDnsBackend } from '../dns/remote.js'
 import { DnsServer } from '../dns/server.js'
 import type { AgentPlugin } from '../agent-plugins.js'
 import type { AgentContext } from '../endpoints/context.js'
-import { LeaderReconciler } from '../leader/reconcile-driver.js'
+import { LeaderReconciler, withTimeout } from '../leader/reconcile-driver.js'
 import { defaultNodeMeta, nodeTaggedAddresses } from '../leader/reconcile.js'
 import type { CatalogTables } from '../state/catalog.js'
 import type { NodeServices } from '../state/catalog-read.js'
@@ -27,6 +27,9 @@ import { LocalState } from './state.js'
 import { AntiEntropy, type CatalogClient } from './sync.js'
 
 const leaderRead = { minIndex: 0, waitMs: 0, mode: 'leader' as const }
+
+/** syncCallTimeoutMs bounds one anti-entropy RPC, so a call lost in a leader change cannot wedge the loop. */
+const syncCallTimeoutMs = 10_000
 
 /** CatalogAgent bundles the agent-side catalog machinery. */
 export class CatalogAgent {
@@ -120,10 +123,10 @@ export class CatalogAgent {
 /** rpcCatalogClient reaches the catalog through the agent's RPC router (servers or forwarded). */
 export function rpcCatalogClient(ctx: AgentContext): CatalogClient {
   return {
-    nodeServices: async (node) => ((await ctx.rpc.call('Catalog.NodeServices', { node, query: leaderRead })) as { value: NodeServices | undefined }).value ?? undefined,
-    nodeChecks: async (node) => ((await ctx.rpc.call('Health.NodeChecks', { node, query: leaderRead })) as { value: CheckRecord[] }).value,
-    register: async (req) => { await ctx.rpc.call('Catalog.Register', { req }) },
-    deregister: async (req) => { await ctx.rpc.call('Catalog.Deregister', { req }) },
+    nodeServices: async (node) => ((await withTimeout(ctx.rpc.call('Catalog.NodeServices', { node, query: leaderRead }), syncCallTimeoutMs, 'catalog read')) as { value: NodeServices | undefined }).value ?? undefined,
+    nodeChecks: async (node) => ((await withTimeout(ctx.rpc.call('Health.NodeChecks', { node, query: leaderRead }), syncCallTimeoutMs, 'catalog read')) as { value: CheckRecord[] }).value,
+    register: async (req) => { await withTimeout(ctx.rpc.call('Catalog.Register', { req }), syncCallTimeoutMs, 'catalog register') },
+    deregister: async (req) => { await withTimeout(ctx.rpc.call('Catalog.Deregister', { req }), syncCallTimeoutMs, 'catalog deregister') },
   }
 }
 

@@ -7,8 +7,15 @@ import type { GossipStartOptions } from '../../../agent/agent-gossip.js'
 
 export class EventGossipNet {
   readonly pools = new Map<string, EventPool>()
+  /** wan holds the WAN pools: a separate net, so LAN membership never lists `node1.dc1`. */
+  private wanNet: EventGossipNet | undefined
   ltime = 0
   start = async (options: GossipStartOptions): Promise<GossipPool> => {
+    const wan = (options as { poolName?: string }).poolName === 'wan' || options.profile === 'wan'
+    if (wan) return (this.wanNet ??= new EventGossipNet()).startHere(options)
+    return this.startHere(options)
+  }
+  async startHere(options: GossipStartOptions): Promise<GossipPool> {
     const pool = new EventPool(this, options)
     this.pools.set(options.name, pool)
     for (const other of this.pools.values()) other.emit({ type: 'join', member: pool.localMember() })
