@@ -29,3 +29,13 @@ export const raftNodeDefaults = {
 
 /** RaftTunables are the overridable settings (same names as raftNodeDefaults). */
 export type RaftTunables = { -readonly [K in keyof typeof raftNodeDefaults]: (typeof raftNodeDefaults)[K] extends boolean ? boolean : number }
+
+/** withDefaults fills every tunable the caller left undefined from raftNodeDefaults. */
+export function withDefaults(options: Partial<RaftTunables>): RaftTunables {
+  const out: Record<string, unknown> = { ...raftNodeDefaults }
+  for (const key of Object.keys(raftNodeDefaults)) {
+    const value = (options as Record<string, unknown>)[key]
+    if (value !== undefined) out[key] = value
+  }
+  return out as RaftTunables
+}

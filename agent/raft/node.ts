@@ -20,7 +20,7 @@ import type {
 import { RaftCore } from './core/core.js'
 import { decodeConfState } from './core/conf.js'
 import type { ConfState, Entry, RaftMessage, Ready } from './core/types.js'
-import { raftNodeDefaults, type RaftTunables } from './node-defaults.js'
+import { withDefaults, type RaftTunables } from './node-defaults.js'
 import { RaftEvents, confToServers } from './node-events.js'
 import { notLeader, readIndexMethod } from './node-errors.js'
 import { silentLogger, type Logger } from './node-log.js'
@@ -82,7 +82,7 @@ export class RaftNode implements RaftApi {
     readonly log: Logger,
   ) {
     this.id = options.id
-    this.tunables = { ...raftNodeDefaults, ...definedOnly(options) } as RaftTunables
+    this.tunables = withDefaults(options)
     this.existing = storage.hasState()
     const t = this.tunables
     this.core = new RaftCore({
@@ -389,13 +389,4 @@ export class RaftNode implements RaftApi {
   assertOpen(): void {
     if (this.closed) throw new ZxError('ZX_ERR_STOPPED', 'raft server is shut down')
   }
-}
-
-function definedOnly(options: RaftNodeOptions): Partial<RaftTunables> {
-  const out: Record<string, unknown> = {}
-  for (const key of Object.keys(raftNodeDefaults)) {
-    const value = (options as unknown as Record<string, unknown>)[key]
-    if (value !== undefined) out[key] = value
-  }
-  return out as Partial<RaftTunables>
 }
