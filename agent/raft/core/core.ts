@@ -373,14 +373,17 @@ export class RaftCore {
     return this.log.term(this.log.committed) === this.term
   }
 
+  /** send queues a message for the next Ready. */
   send(m: RaftMessage): void {
     this.msgs.push(m)
   }
 
+  /** softState is the volatile state the driver shows (role, leader, term). */
   softState(): SoftState {
     return { role: this.role, leaderId: this.leaderId, term: this.term }
   }
 
+  /** hardState is what must be durable before dependent messages leave. */
   hardState(): HardState {
     return { term: this.term, vote: this.vote, commit: this.log.committed }
   }
