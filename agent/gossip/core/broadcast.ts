@@ -63,13 +63,15 @@ export class BroadcastQueue {
     const out: GossipMessage[] = []
     const sent: Broadcast[] = []
     let left = budgetBytes
-    for (let t = 0; t < this.buckets.length && out.length < countMax && left > overheadBytes; t++) {
+    let misses = 0
+    // A few misses mean the packet is nearly full: stop rather than scan a long queue.
+    for (let t = 0; t < this.buckets.length && out.length < countMax && misses < 8; t++) {
       const bucket = this.buckets[t]
       if (bucket === undefined) continue
       for (const item of bucket) {
-        if (out.length >= countMax) break
+        if (out.length >= countMax || misses >= 8) break
         const cost = item.sizeBytes + overheadBytes
-        if (cost > left) continue
+        if (cost > left) { misses++; continue }
         left -= cost
         out.push(item.message)
         sent.push(item)
