@@ -8,6 +8,8 @@ import type { AgentContext } from '../endpoints/context.js'
 import { rawRoute, type Route } from '../http/route.js'
 import { createLabApi, type LabApi } from './api.js'
 import { uiHandler } from './serve.js'
+import { gossipProfileFor } from '../agent-gossip.js'
+import { timingsFor } from '../gossip/defaults.js'
 
 const labs = new WeakMap<AgentContext, LabApi>()
 
@@ -15,7 +17,10 @@ const labs = new WeakMap<AgentContext, LabApi>()
 export function labApiFor(ctx: AgentContext): LabApi {
   let lab = labs.get(ctx)
   if (lab === undefined) {
-    lab = createLabApi({ raft: ctx.server?.raft, lan: ctx.lan, nodeName: ctx.config.nodeName, now: ctx.now })
+    // The LAN pool's round length, for "rounds to reach everyone": the same profile the agent
+    // started its pool with (agent-gossip.ts).
+    const gossipIntervalMs = timingsFor(gossipProfileFor(ctx.config)).gossipIntervalMs
+    lab = createLabApi({ raft: ctx.server?.raft, lan: ctx.lan, nodeName: ctx.config.nodeName, now: ctx.now, gossipIntervalMs })
     labs.set(ctx, lab)
   }
   return lab

@@ -23,7 +23,7 @@ export interface SpreadRow {
   lastMs: number
   firstObserver: string
   reached: string[]
-  /** expected are the live observers that should learn it (the member itself excluded for failures). */
+  /** expected are the live observers that should learn it (never the member itself: a pool reports changes of others). */
   expected: string[]
   complete: boolean
   spreadMs: number
@@ -52,8 +52,7 @@ export function spreadRows(observations: Observation[], liveObservers: string[],
 }
 
 function measure(sample: ZxGossipEvent, firstObserver: string, seen: Map<string, number>, liveObservers: string[], gossipIntervalMs: number | undefined): SpreadRow {
-  const excludesSelf = sample.type === 'failed' || sample.type === 'suspect' || sample.type === 'leave'
-  const expected = liveObservers.filter((o) => !(excludesSelf && o === sample.member)).sort()
+  const expected = liveObservers.filter((o) => o !== sample.member).sort()
   const reached = [...seen.keys()].sort()
   const times = [...seen.values()]
   const firstMs = Math.min(...times)

@@ -47,6 +47,13 @@ describe('spreadRows', () => {
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ member: 'n1', firstObserver: 'n2', complete: true, spreadMs: 390, rounds: 3, expected: ['n2', 'n3', 'n4'] })
   })
+  it('never waits for a member to hear about itself', () => {
+    const rows = spreadRows([
+      { observer: 'n2', event: ev('n4', 'join', 1_000) },
+      { observer: 'n3', event: ev('n4', 'join', 1_100) },
+    ], ['n2', 'n3', 'n4'], 200)
+    expect(rows[0]).toMatchObject({ expected: ['n2', 'n3'], complete: true, rounds: 2 })
+  })
   it('leaves rounds unknown while some live member has not heard, and separates repeats', () => {
     const rows = spreadRows([
       { observer: 'n2', event: ev('n1', 'failed', 1_000) },
