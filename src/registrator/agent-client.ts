@@ -11,7 +11,7 @@ import { registratorDefaults } from './defaults.js'
 import type { ServiceRegistration } from './mapping.js'
 
 /** AgentServices is the map GET /v1/agent/services returns (ServiceID → service). */
-export type AgentServices = Record<string, { ID: string; Service: string; Port?: number; Address?: string; Tags?: string[] | null }>
+export type AgentServices = Record<string, { ID: string; Service: string; Port?: number; Address?: string; Tags?: string[] | null; Meta?: Record<string, string> | null }>
 
 /** RegistryClient is what the registrator needs from the agent; tests substitute a recorder. */
 export interface RegistryClient {

@@ -10,7 +10,7 @@
  * followed by a sync that catches whatever happened meanwhile.
  */
 import { isLabError, LabError } from '../errors.js'
-import type { RegistryClient } from './agent-client.js'
+import type { AgentServices, RegistryClient } from './agent-client.js'
 import { registratorDefaults } from './defaults.js'
 import { describeDockerError } from './docker.js'
 import { eventAction, JsonLineDecoder, watchedEvents, type DeregisterMode } from './events.js'
@@ -181,7 +181,7 @@ export class Registrator {
     }
   }
 
-  private async addContainer(id: string, options: { quiet: boolean; force: boolean }): Promise<void> {
+  private async addContainer(id: string, options: { quiet: boolean; force: boolean; agentView?: AgentServices }): Promise<void> {
     const inspect = await this.inspect(id)
     if (inspect === undefined) return this.removeContainer(id, 'gone')
     if (inspect.State?.Running === false) return
@@ -193,6 +193,8 @@ export class Registrator {
     for (const service of services) {
       const same = JSON.stringify(previous.get(service.ID)) === JSON.stringify(service)
       if (same && !options.force) continue
+      // A resync only has to repair what the agent lost or changed: skip a PUT whose result the agent already shows.
+      if (same && options.agentView !== undefined && agentHas(options.agentView, service)) continue
       await this.register(id, service, { announce: !same })
     }
   }
@@ -254,9 +256,11 @@ export class Registrator {
     }
     this.stats.syncs++
     const ids = running.map((container) => container.Id)
+    // With registrations already made, one GET tells which of them the agent still holds.
+    const agentView = this.known.size === 0 ? undefined : await this.agent.services().catch(() => undefined)
     await pool(ids, registratorDefaults.syncConcurrency, async (id) => {
       // One container that cannot be inspected must not stop the others from syncing.
-      try { await this.addContainer(id, { quiet: options.quiet, force: true }) } catch (error) {
+      try { await this.addContainer(id, { quiet: options.quiet, force: true, agentView }) } catch (error) {
         this.log(`sync: ${short(id)}: ${describeDockerError(error)}`)
       }
     })
@@ -332,6 +336,19 @@ async function pool<T>(items: readonly T[], width: number, work: (item: T) => Pr
     while (next < items.length) await work(items[next++]!)
   })
   await Promise.all(lanes)
+}
+
+/** agentHas tells whether the agent's copy of a service matches what we would register. */
+function agentHas(view: AgentServices, service: ServiceRegistration): boolean {
+  const held = view[service.ID]
+  if (held === undefined) return false
+  return held.Service === service.Name && held.Port === service.Port && held.Address === service.Address &&
+    JSON.stringify(held.Tags ?? []) === JSON.stringify(service.Tags) &&
+    JSON.stringify(sortedEntries(held.Meta ?? {})) === JSON.stringify(sortedEntries(service.Meta))
+}
+
+function sortedEntries(record: Record<string, string>): Array<[string, string]> {
+  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b))
 }
 
 function isRejected(error: unknown): boolean {

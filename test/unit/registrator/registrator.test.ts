@@ -59,7 +59,7 @@ class FakeAgent implements RegistryClient {
   async register(service: ServiceRegistration): Promise<void> {
     this.check(); this.calls.push(`register ${service.ID}`)
     if (this.reject) throw new LabError('ZX_ERR_API', 'agent PUT /v1/agent/service/register: 400 Invalid check', { details: { status: 400 } })
-    this.services_[service.ID] = { ID: service.ID, Service: service.Name }
+    this.services_[service.ID] = { ID: service.ID, Service: service.Name, Port: service.Port, Address: service.Address, Tags: service.Tags, Meta: service.Meta }
   }
   async deregister(id: string): Promise<void> { this.check(); this.calls.push(`deregister ${id}`); delete this.services_[id] }
   async services(): Promise<AgentServices> { this.check(); return structuredClone(this.services_) }
@@ -114,6 +114,20 @@ describe('Registrator', () => {
     await until(() => agent.calls.includes('deregister lab:web2:8080'), 'deregister')
     expect(agent.calls.filter((call) => call.startsWith('register')).length).toBeLessThanOrEqual(2)
     expect(registrator.registered()).toEqual([])
+    await registrator.stop()
+  })
+
+  it('resync re-registers only what the agent lost', async () => {
+    const { docker, agent, registrator } = setup()
+    for (const [id, name] of [['j', 'web9'], ['k', 'web10']] as const) docker.containers.set(id.padEnd(64, '0'), container(id, name))
+    await registrator.start()
+    agent.calls.length = 0
+    await registrator.sync({ quiet: true })
+    expect(agent.calls).toEqual([])
+    delete agent.services_['lab:web10:8080']
+    agent.services_['lab:web9:8080']!.Tags = ['tampered']
+    await registrator.sync({ quiet: true })
+    expect(agent.calls.sort()).toEqual(['register lab:web10:8080', 'register lab:web9:8080'])
     await registrator.stop()
   })
 
