@@ -8,7 +8,8 @@
  *     /v1/health/service/web?passing&index= watch on another server returns (20 rounds);
  *  2. DNS over UDP on loopback against one server, from a separate load process (load.ts):
  *     queries/s with p50/p99 latency, and the same against the client agent (cached remote).
- * Build and run with test/bench/dns/run.sh. Every loop is bounded in count and time.
+ * `--dns-only` skips the cluster and measures the DNS server alone over an in-memory catalog.
+ * Build and run with test/bench/dns/run.sh [--dns-only]. Every loop is bounded in count and time.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -19,7 +20,11 @@ import { fileURLToPath } from 'node:url'
 import { Agent } from '../../../agent/agent.js'
 import { silentLogger } from '../../../agent/agent-log.js'
 import { loadRuntimeConfig } from '../../../agent/config/build.js'
-import type { CatalogTables } from '../../../agent/state/catalog.js'
+import { LocalDnsBackend } from '../../../agent/dns/backend.js'
+import { DnsServer } from '../../../agent/dns/server.js'
+import { CatalogTables } from '../../../agent/state/catalog.js'
+import { normalizeRegister } from '../../../agent/state/catalog-types.js'
+import { TableIndexes } from '../../../agent/state/indexes.js'
 import { EventGossipNet } from '../../integration/catalog/gossip-double.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -111,8 +116,26 @@ function runLoad(port: number, seconds: number): Promise<Record<string, number>>
   })
 }
 
+/** dnsOnly measures the DNS interface alone: a 5,000-instance catalog built in memory, no Raft. */
+async function dnsOnly(): Promise<void> {
+  const catalog = new CatalogTables(new TableIndexes())
+  let index = 0
+  for (let i = 1; i <= 4; i++) catalog.applyRegister(++index, normalizeRegister({ Node: `node${i}`, Address: `127.0.0.${i}`, Check: { CheckID: 'serfHealth', Status: 'passing' } }, { datacenter: 'dc1' }))
+  for (let n = 0; n < instances; n++) {
+    const name = n < 20 ? 'web' : `svc-${n % 100}`
+    catalog.applyRegister(++index, normalizeRegister({ Node: `node${1 + (n % 4)}`, Address: `127.0.0.${1 + (n % 4)}`, Service: { ID: `${name}-${n}`, Service: name, Port: 10_000 + n } }, { datacenter: 'dc1' }))
+  }
+  const server = await DnsServer.start({ bindAddress: '127.0.0.1', port: dnsPort(9), backend: new LocalDnsBackend(catalog), datacenter: 'dc1' })
+  try {
+    console.log(`DNS UDP, DNS server alone (${instances} instances): ${JSON.stringify(await runLoad(server.port, dnsSeconds))}`)
+  } finally {
+    await server.close()
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} cpus (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+  if (process.argv.includes('--dns-only')) return dnsOnly()
   for (let i = 1; i <= 4; i++) agents.push(await Agent.start(configFor(i, i <= 3), { startGossip: net.start }, silentLogger))
   await until('a leader', async () => ((await (await fetch(http(1, '/v1/status/leader'))).json()) as string) || undefined, 30_000)
   const seconds = await register()
