@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     disableConsoleIntercept: true,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
       { extends: true, test: { name: 'sim', include: ['test/sim/**/*.test.ts'], testTimeout: 600_000 } },
       {
         extends: true,
