@@ -76,6 +76,8 @@ export const leaderDefaults = {
   bootstrapRetryMs: 500,             // re-check bootstrap-expect this often while waiting
   leaveTransferTimeoutMs: 5_000,     // a leaving leader waits this long for a successor
   leaveDrainMs: 5_000,               // performance.leave_drain_time: time for gossip of our leave
+  tombstoneTtlMs: 15 * 60_000,       // Consul TombstoneTTL: a KV delete's index is remembered this long
+  tombstoneGranularityMs: 30_000,    // Consul's reap granularity: at most one reap per 30 s
 } as const
 
 /** gossipProfile picks the gossip timing profile name handed to GossipPool.start. */

@@ -6,6 +6,7 @@
 import { leaderDefaults } from '../config/defaults.js'
 import type { AgentContext } from '../endpoints/context.js'
 import { Autopilot } from './autopilot.js'
+import { TombstoneReaper } from './tombstones.js'
 
 /** LeaderHook runs once per reconcile pass on the leader. */
 export type LeaderHook = (ctx: AgentContext) => Promise<void>
@@ -19,6 +20,7 @@ export class LeaderLoop {
   private unsubscribe: (() => void) | undefined
   private running = false
   private readonly autopilot: Autopilot | undefined
+  private readonly reaper = new TombstoneReaper()
 
   constructor(private readonly ctx: AgentContext, private readonly hooks: readonly LeaderHook[] = leaderHooks) {
     const server = ctx.server!
@@ -59,6 +61,7 @@ export class LeaderLoop {
     this.running = true
     try {
       await this.autopilot?.reconcile()
+      await this.reaper.pass(this.ctx).catch((error: Error) => this.ctx.log.debug('tombstone reap failed', { error: error.message }))
       for (const hook of this.hooks) {
         try { await hook(this.ctx) } catch (error) { this.ctx.log.warn('leader hook failed', { error: (error as Error).message }) }
       }

@@ -18,7 +18,7 @@ export enum MessageType {
 }
 
 /** KvOp is one KV write verb (Consul's api.KVOp names). */
-export type KvOp = 'set' | 'cas' | 'lock' | 'unlock' | 'delete' | 'delete-cas' | 'delete-tree'
+export type KvOp = 'set' | 'cas' | 'lock' | 'unlock' | 'delete' | 'delete-cas' | 'delete-tree' | 'reap-tombstones'
 
 /** KvRequest is the body of a MessageType.Kv command. */
 export interface KvRequest {
@@ -26,7 +26,7 @@ export interface KvRequest {
   key: string
   value?: Uint8Array
   flags?: bigint
-  /** index is the ModifyIndex for cas / delete-cas. */
+  /** index is the ModifyIndex for cas / delete-cas, and the reap horizon for reap-tombstones. */
   index?: number
   session?: string
 }

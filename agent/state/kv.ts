@@ -146,6 +146,16 @@ export class KvTable {
     return true
   }
 
+  /** reapTombstones forgets tombstones at or below index (the leader's 15-minute horizon). */
+  reapTombstones(tx: Tx, index: number): true {
+    for (const [key, at] of [...this.tombstones]) {
+      if (at > index) continue
+      this.tombstones.delete(key)
+      tx.undo.push(() => { this.tombstones.set(key, at) })
+    }
+    return true
+  }
+
   /** releaseSession handles a session's invalidation: release or delete its keys, arm lock-delay. */
   releaseSession(tx: Tx, session: string, behavior: 'release' | 'delete', lockDelayMs: number): void {
     for (const key of this.heldBy(session)) {

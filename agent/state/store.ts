@@ -59,6 +59,7 @@ export class StateStore {
       case 'delete': result = this.kv.delete(tx, request.key); break
       case 'delete-cas': result = this.kv.deleteCas(tx, request.key, request.index ?? 0); break
       case 'delete-tree': result = this.kv.deleteTree(tx, request.key); break
+      case 'reap-tombstones': result = this.kv.reapTombstones(tx, request.index ?? 0); break
       default: result = { error: `unknown KV operation ${JSON.stringify((request as { op: unknown }).op)}` }
     }
     tx.commit(this.indexes)

@@ -82,6 +82,8 @@ function applyOne(tx: Tx, kv: KvTable, op: TxnOp, results: TxnResultItem[]): str
       return undefined
     case 'delete-cas':
       return kv.deleteCas(tx, key, op.kv.index ?? 0) ? undefined : `failed to delete key "${key}", index is stale`
+    case 'reap-tombstones':
+      return 'reap-tombstones is not a transaction verb'
     default:
       return assertNever(verb)
   }
