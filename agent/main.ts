@@ -22,6 +22,9 @@ export async function runAgent(argv: string[]): Promise<number> {
     return 1
   }
   const log = createLogger(config.logLevel, 'agent')
+  // A background promise that fails (a lost RPC, a closed socket) is an operating error: log it
+  // rather than let Node end the agent. Synchronous exceptions still crash loudly (our bugs).
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: (reason as Error)?.stack ?? String(reason) }))
   let agent: Agent
   try {
     mkdirSync(config.dataDir, { recursive: true })
