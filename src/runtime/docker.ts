@@ -11,7 +11,7 @@ import type { Writable } from 'node:stream'
 import { LabError } from '../errors.js'
 import { containerPorts, type NodePlan } from '../cluster/layout.js'
 import { dockerAgentArgs } from '../cluster/agent-args.js'
-import { waitFor } from './wait.js'
+import { waitHttpUp } from './wait.js'
 import type { ClusterSpec, NodeState, NodeStatus, Runtime, StopSignal, UpReport } from './types.js'
 
 /** dockerLabels are the label keys the runtime sets and filters on. */
@@ -46,7 +46,7 @@ export class DockerRuntime implements Runtime {
       }
       log(`started ${this.containerName(plan.name)} (${plan.role}, http 127.0.0.1:${plan.ports.http})`)
       report.started.push(plan.name)
-      if (plan.index === 1) await this.waitHttp(plan)  // so -join=node1 finds node1 on its first try
+      if (plan.index === 1) await waitHttpUp(plan.ports.http, 20_000)  // so -join=node1 finds node1 on its first try
     }
     return report
   }
@@ -157,13 +157,6 @@ export class DockerRuntime implements Runtime {
     const existing = await this.docker.listNetworks({ filters: { name: [this.network] } })
     if (existing.some((n) => n.Name === this.network)) return
     await this.docker.createNetwork({ Name: this.network, Driver: 'bridge', Labels: { [dockerLabels.cluster]: this.name } })
-  }
-
-  private async waitHttp(plan: NodePlan): Promise<void> {
-    await waitFor(async () => {
-      const res = await fetch(`http://127.0.0.1:${plan.ports.http}/v1/status/leader`, { signal: AbortSignal.timeout(1_000) })
-      return res.status < 500 || res.status === 500
-    }, 20_000, 200)
   }
 
   private async list(): Promise<Docker.ContainerInfo[]> {

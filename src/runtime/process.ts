@@ -16,7 +16,7 @@ import { LabError } from '../errors.js'
 import { processAgentArgs } from '../cluster/agent-args.js'
 import { clusterDir } from '../cluster/state.js'
 import { agentEntry } from './entry.js'
-import { followFile, waitFor } from './wait.js'
+import { followFile, waitFor, waitHttpUp } from './wait.js'
 import type { ClusterSpec, NodeState, NodeStatus, Runtime, StopSignal, UpReport } from './types.js'
 import type { NodePlan } from '../cluster/layout.js'
 
@@ -24,7 +24,8 @@ import type { NodePlan } from '../cluster/layout.js'
 export const processDefaults = {
   stopGraceMs: 10_000,   // SIGTERM → SIGKILL, like `docker stop`
   pollMs: 50,
-  startCheckMs: 3_000,   // how long a fresh child may take to exec before we call it failed
+  startCheckMs: 3_000,
+  firstNodeUpMs: 20_000, // node1 must answer before the others start, or their -join fails   // how long a fresh child may take to exec before we call it failed
 } as const
 
 /** ProcessRuntime runs one cluster's nodes as local processes. */
@@ -32,7 +33,7 @@ export class ProcessRuntime implements Runtime {
   readonly kind = 'process' as const
   private readonly dir: string
 
-  constructor(private readonly name: string, private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(private readonly name: string, private readonly env: NodeJS.ProcessEnv = process.env, private readonly firstNodeUpMs: number = processDefaults.firstNodeUpMs) {
     this.dir = clusterDir(name, env)
   }
 
@@ -48,6 +49,8 @@ export class ProcessRuntime implements Runtime {
       await this.spawnNode(plan.name, args)
       log(`started ${plan.name} (${plan.role}, http 127.0.0.1:${plan.ports.http})`)
       report.started.push(plan.name)
+      // The others join node1 at start; a join that fails waits retry_interval (30 s) to retry.
+      if (plan.index === 1 && spec.nodes.length > 1 && this.firstNodeUpMs > 0) await waitHttpUp(plan.ports.http, this.firstNodeUpMs)
     }
     return report
   }

@@ -65,3 +65,12 @@ function tailLines(text: string, tail: number | undefined): string {
   const kept = body.slice(Math.max(0, body.length - tail))
   return kept.length === 0 ? '' : kept.join('\n') + (hasFinalNewline ? '\n' : '')
 }
+
+/** waitHttpUp waits until something answers HTTP on 127.0.0.1:port (any status), bounded. */
+export async function waitHttpUp(port: number, timeoutMs: number): Promise<boolean> {
+  return waitFor(async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/status/leader`, { signal: AbortSignal.timeout(1_000) })
+    await res.arrayBuffer()
+    return true
+  }, timeoutMs, 100)
+}

@@ -1,0 +1,142 @@
+// Benchmark: zx gossip vs HashiCorp Serf as real processes on 127.0.0.1, same (LAN) timing
+// profile. For N = 5, 10, 20, 40: time from join until every agent sees all N alive; from
+// SIGKILL of one agent until the last survivor marks it failed; from a graceful leave (SIGINT)
+// until every remaining agent saw it leave. Also the RSS of one gossip-only agent.
+// Run: npx esbuild test/bench/gossip/bench.ts --bundle --platform=node --format=esm --outfile=/tmp/zx-bench/bench.mjs
+//      npx esbuild test/bench/gossip/agent.ts --bundle --platform=node --format=esm --outfile=/tmp/zx-bench/agent.mjs
+//      node /tmp/zx-bench/bench.mjs [5,10,20,40]
+// Ports: zx 22200+i, serf 22500+i (gossip) and 22800+i (RPC).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+
+interface Ev { t: number; ev: string; self: string; who: string }
+interface Agent { name: string; proc: ChildProcess; port: number }
+
+const dir = '/tmp/zx-bench'
+const sizes = (process.argv[2] ?? '5,10,20,40').split(',').map(Number)
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs
+  while (Date.now() < end) { if (cond()) return true; await sleep(5) }
+  return cond()
+}
+
+function lastSeen(events: Ev[], ev: string, who: string, observers: string[]): number | undefined {
+  let last = 0
+  for (const o of observers) {
+    const e = events.find((x) => x.self === o && x.ev === ev && x.who === who)
+    if (e === undefined) return undefined
+    last = Math.max(last, e.t)
+  }
+  return last
+}
+
+function allSeeAll(events: Ev[], ev: string, names: string[]): number | undefined {
+  let last = 0
+  for (const o of names) for (const w of names) {
+    if (o === w) continue
+    const e = events.find((x) => x.self === o && x.ev === ev && x.who === w)
+    if (e === undefined) return undefined
+    last = Math.max(last, e.t)
+  }
+  return last
+}
+
+interface Result { n: number; convergeS?: number; killS?: number; leaveS?: number; rssMb?: number }
+
+async function scenario(
+  n: number, start: (i: number) => Agent, events: () => Ev[], join: (a: Agent, first: Agent) => void,
+  evNames: { join: string; failed: string; leave: string }, rss: (a: Agent) => Promise<number>, ready: () => Promise<void>,
+): Promise<Result> {
+  const agents = Array.from({ length: n }, (_, i) => start(i))
+  await ready()
+  const names = agents.map((a) => a.name)
+  const t0 = Date.now()
+  for (const a of agents.slice(1)) join(a, agents[0]!)
+  const ok = await until(() => allSeeAll(events(), evNames.join, names) !== undefined, 60_000)
+  const result: Result = { n }
+  if (ok) result.convergeS = (allSeeAll(events(), evNames.join, names)! - t0) / 1000
+  await sleep(2_000)
+  result.rssMb = (await rss(agents[1]!)) / 1e6
+  const victim = agents[n - 1]!
+  const t1 = Date.now()
+  victim.proc.kill('SIGKILL')
+  const survivors = names.filter((x) => x !== victim.name)
+  if (await until(() => lastSeen(events(), evNames.failed, victim.name, survivors) !== undefined, 90_000)) {
+    result.killS = (lastSeen(events(), evNames.failed, victim.name, survivors)! - t1) / 1000
+  }
+  const leaver = agents[n - 2]!
+  const remaining = survivors.filter((x) => x !== leaver.name)
+  const t2 = Date.now()
+  leaver.proc.kill('SIGINT')
+  if (await until(() => lastSeen(events(), evNames.leave, leaver.name, remaining) !== undefined, 60_000)) {
+    result.leaveS = (lastSeen(events(), evNames.leave, leaver.name, remaining)! - t2) / 1000
+  }
+  for (const a of agents) a.proc.kill('SIGKILL')
+  await sleep(500)
+  return result
+}
+
+async function runZx(n: number): Promise<Result> {
+  const events: Ev[] = []
+  let readyCount = 0
+  const start = (i: number): Agent => {
+    const name = `zx${i}`
+    const proc = spawn(process.execPath, [`${dir}/agent.mjs`, name, String(22200 + i), 'lan'], { stdio: ['pipe', 'pipe', 'inherit'] })
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      try {
+        const o = JSON.parse(line) as { t: number; ev: string; who?: string; bytes?: number }
+        if (o.ev === 'ready') readyCount++
+        events.push({ t: o.t, ev: o.ev, self: name, who: o.who ?? String(o.bytes ?? '') })
+      } catch { /* not ours */ }
+    })
+    return { name, proc, port: 22200 + i }
+  }
+  return scenario(n, start, () => events, (a, first) => a.proc.stdin!.write(`join 127.0.0.1:${first.port}\n`),
+    { join: 'join', failed: 'failed', leave: 'leave' },
+    async (a) => {
+      a.proc.stdin!.write('rss\n')
+      await until(() => events.some((e) => e.self === a.name && e.ev === 'rss'), 5_000)
+      return Number(events.find((e) => e.self === a.name && e.ev === 'rss')?.who ?? 0)
+    },
+    () => until(() => readyCount === n, 30_000).then(() => undefined))
+}
+
+async function runSerf(n: number): Promise<Result> {
+  const log = `${dir}/serf-events.log`
+  rmSync(log, { force: true })
+  writeFileSync(log, '')
+  const handler = `${dir}/serf-handler.sh`
+  writeFileSync(handler, `#!/bin/sh\nts=$(date +%s%3N)\nwhile read name rest; do echo "$ts $SERF_EVENT $SERF_SELF_NAME $name" >> ${log}; done\n`)
+  chmodSync(handler, 0o755)
+  const events = (): Ev[] => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => {
+    const [t, ev, self, who] = l.split(' ')
+    return { t: Number(t), ev: ev!, self: self!, who: who! }
+  })
+  const start = (i: number): Agent => {
+    const proc = spawn('serf', ['agent', `-node=serf${i}`, `-bind=127.0.0.1:${22500 + i}`, `-rpc-addr=127.0.0.1:${22800 + i}`,
+      '-profile=lan', `-event-handler=${handler}`, '-log-level=err'], { stdio: ['ignore', 'ignore', 'inherit'] })
+    return { name: `serf${i}`, proc, port: 22500 + i }
+  }
+  return scenario(n, start, events, (a, first) => {
+    spawn('serf', ['join', `-rpc-addr=127.0.0.1:${22800 + Number(a.name.slice(4))}`, `127.0.0.1:${first.port}`], { stdio: 'ignore' })
+  }, { join: 'member-join', failed: 'member-failed', leave: 'member-leave' },
+  async (a) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${a.proc.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+  () => sleep(1_500))
+}
+
+mkdirSync(dir, { recursive: true })
+const rows: string[] = []
+const fmt = (v: number | undefined): string => (v === undefined ? 'timeout' : v.toFixed(2))
+for (const n of sizes) {
+  const z = await runZx(n)
+  const s = await runSerf(n)
+  const row = `| ${n} | ${fmt(z.convergeS)} | ${fmt(s.convergeS)} | ${fmt(z.killS)} | ${fmt(s.killS)} | ${fmt(z.leaveS)} | ${fmt(s.leaveS)} | ${fmt(z.rssMb)} | ${fmt(s.rssMb)} |`
+  console.log(row)
+  rows.push(row)
+}
+console.log('\n| N | converge zx (s) | converge serf (s) | kill→failed zx (s) | kill→failed serf (s) | leave zx (s) | leave serf (s) | RSS zx (MB) | RSS serf (MB) |')
+console.log('|---|---|---|---|---|---|---|---|---|')
+for (const r of rows) console.log(r)
