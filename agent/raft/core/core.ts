@@ -67,6 +67,12 @@ export class RaftCore {
   /** now counts ticks since the core was created (leases, check-quorum). */
   now = 0
   leadTransferee: NodeId | undefined = undefined
+  /**
+   * timeoutNowSent records that this leader sent timeout-now in its term. A transfer vote
+   * bypasses the followers' vote refusal, and the message may arrive late, so the lease is off
+   * for the rest of the term once one was sent, even if the transfer was abandoned.
+   */
+  timeoutNowSent = false
   readonly readOnly = new ReadOnly()
   /** needFlush asks the next ready() to send appends for entries proposed since the last one. */
   needFlush = false
@@ -423,6 +429,7 @@ export class RaftCore {
     this.randomizedElectionTimeout = this.config.electionTicks + this.rng.int(this.config.electionTicks)
     this.votes.clear()
     this.leadTransferee = undefined
+    this.timeoutNowSent = false
     this.readOnly.reset()
     this.prs.clear()
     this.needFlush = false

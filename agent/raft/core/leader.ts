@@ -66,12 +66,12 @@ export function releaseReads(core: RaftCore): void {
 /**
  * leaseValid tells whether a quorum acknowledged a heartbeat round sent less than leaseTicks ago.
  * Each such follower refuses votes for electionTicks (> leaseTicks) after receiving it, so no
- * other leader can exist yet. Not during a transfer: timeout-now overrides that refusal.
+ * other leader can exist yet. Not once a transfer started this term: timeout-now overrides that refusal.
  */
 export function leaseValid(core: RaftCore): boolean {
   // Without check-quorum followers do not refuse votes, so no lease can be sound.
   if (!core.config.checkQuorum) return false
-  if (core.role !== 'leader' || core.leadTransferee !== undefined || !core.committedInTerm()) return false
+  if (core.role !== 'leader' || core.leadTransferee !== undefined || core.timeoutNowSent || !core.committedInTerm()) return false
   const voters = core.conf().voters
   if (!voters.includes(core.id)) return false
   const sent = voters.map((v) => (v === core.id ? core.now : core.readOnly.sentTick(core.prs.get(v)?.readAck ?? 0)))

@@ -37,7 +37,7 @@ export class ReadOnly {
     this.pending.push({ round: this.round + 1, ctx, index })
   }
 
-  /** hasPending tells whether reads are waiting for a new heartbeat round. */
+  /** needsRound tells whether reads are waiting for a heartbeat round newer than the latest. */
   needsRound(): boolean {
     const last = this.pending[this.pending.length - 1]
     return last !== undefined && last.round > this.round

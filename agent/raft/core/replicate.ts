@@ -67,6 +67,7 @@ export function flushLeader(core: RaftCore): void {
 
 /** sendTimeoutNow tells the transfer target to campaign right away. */
 export function sendTimeoutNow(core: RaftCore, to: string): void {
+  core.timeoutNowSent = true
   core.send({ type: 'timeout-now', term: core.term, from: core.id, to })
 }
 

@@ -114,7 +114,7 @@ export class SimCluster {
   /** transcript collects readable core events when recording is on (scenario tests). */
   readonly transcript: string[] = []
   recording = false
-  /** snapshotsSent counts snapshot messages delivered. */
+  /** snapshotsDelivered counts snapshot messages delivered. */
   snapshotsDelivered = 0
 
   private recordEvents(node: SimNode, events: CoreEvent[]): void {
@@ -222,7 +222,7 @@ export class SimCluster {
     this.trace.push(`${this.now}: restart ${id}`)
   }
 
-  /** propose runs a command on the current leader and waits (ticking) until it applies there. */
+  /** put writes key=value through the current leader and ticks until it applies there. */
   put(key: string, value: string, maxTicks = 200): { index: number } {
     const leader = this.runUntilLeader(maxTicks)
     const command: KvCommand = { op: 'put', key, value, client: -1, seq: ++this.readCtx }
