@@ -15,8 +15,10 @@ export const appConfig = {
   membersPollMs: 2_000,
   /** The lab views re-read the whole cluster every 2 s, and at once on any local event. */
   clusterPollMs: 2_000,
-  /** A client agent has no local Raft stream, so its Raft view re-reads every second. */
-  clusterPollMsNoStream: 1_000,
+  /** A client agent has no local Raft stream, so its Raft view re-reads every 1.5 s: a new
+   * leader shows within ~2 s of the election, and the client's fan-out stays near 1.5 % CPU
+   * (1 s measured 2.3 % on the client agent). */
+  clusterPollMsNoStream: 1_500,
   /** Feeds keep the newest 200 lines on screen. */
   feedLinesMax: 200,
 } as const

@@ -5,7 +5,7 @@
  * fresh data dirs. ZX_AGENT_CMD overrides the command (default: node bin/run.js agent).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -97,4 +97,11 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
     await new Promise((r) => setTimeout(r, 200))
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`)
+}
+
+/** cpuTicks reads utime + stime (clock ticks, 100 per second on Linux) of a running process. */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { resolve } from 'node:path'
-import { RealCluster, waitFor } from './agents.js'
+import { RealCluster, cpuTicks, waitFor } from './agents.js'
 import { launchBrowser, shot, type Browser } from './browser.js'
 
 const run = promisify(execFile)
@@ -97,6 +97,30 @@ describe('zx web UI against a real 3+1 cluster', () => {
     await http(cluster.byName('node3').httpPort, '/v1/kv/lab/from-api', { method: 'PUT', body: '12' })
     await expect.poll(() => page.locator('[data-testid=kv-list]').innerText(), { timeout: 5_000 }).toContain('from-api')
     await shot(page, 'cluster-kv')
+  })
+
+  it('adds under 2 % CPU to any agent while a view sits open', async () => {
+    const { page } = browser
+    const sample = async (path: string): Promise<number[]> => {
+      await page.goto(path === 'blank' ? 'about:blank' : `${ui}${path}`)
+      await page.waitForTimeout(1_500)
+      const pids = cluster.nodes.map((n) => n.child!.pid!)
+      const before = pids.map(cpuTicks)
+      const started = Date.now()
+      await page.waitForTimeout(6_000)
+      const seconds = (Date.now() - started) / 1000
+      return pids.map((pid, i) => (cpuTicks(pid) - before[i]!) / seconds) // ticks/s = % of one core
+    }
+    const idle = await sample('blank')
+    const lines = [`no tab: ${idle.map((p) => p.toFixed(1)).join(' / ')} %`]
+    for (const path of ['/ui/dc1/services', '/ui/dc1/nodes', '/ui/dc1/kv/lab/', '/ui/dc1/raft', '/ui/dc1/gossip']) {
+      const busy = await sample(path)
+      const added = busy.map((p, i) => p - idle[i]!)
+      lines.push(`${path}: ${busy.map((p) => p.toFixed(1)).join(' / ')} % (added ${added.map((a) => a.toFixed(1)).join(' / ')})`)
+      // 1 % slack: a 6 s sample at 100 ticks/s resolves ±0.2 %, and the shared machine adds noise.
+      expect(Math.max(...added)).toBeLessThan(3)
+    }
+    process.stdout.write(`agent CPU, node1 / node2 / node3 / node4, % of one core:\n  ${lines.join('\n  ')}\n`)
   })
 
   it('shows the new leader and term within 3 s of the election after the leader is killed', async () => {

@@ -8,7 +8,7 @@
 // Method: the agents run in this process on 127.0.0.1 (H8 ports 27100–27499); gossip is the
 // catalog tests' in-memory double (membership only: the real SWIM pool had not landed), so a
 // killed agent is reported failed at once. The UI is opened on the client (node4), which has no
-// Raft and so polls the cluster fan-out every second. Chromium via playwright-core, CI flags.
+// Raft and so polls the cluster fan-out every 1.5 s. Chromium via playwright-core, CI flags.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -165,7 +165,7 @@ describe('zx web UI against real agents (in-process 3 servers + 1 client)', () =
       await p.locator('[data-testid=raft-leader]', { hasText: after }).waitFor({ timeout: 3_000 })
       return Date.now() - electedSeenAt
     }))
-    process.stdout.write(`leader ${before} killed; API (200 ms polls) reported ${after} after ${electedSeenAt - killedAt} ms; Raft view showed it ${shown[0]} ms later on the client tab (1 s polls), ${shown[1]} ms later on the ${follower} tab (SSE)\n`)
+    process.stdout.write(`leader ${before} killed; API (200 ms polls) reported ${after} after ${electedSeenAt - killedAt} ms; Raft view showed it ${shown[0]} ms later on the client tab (1.5 s polls), ${shown[1]} ms later on the ${follower} tab (SSE)\n`)
     await serverPage.close()
     expect(Number(await page.locator('[data-testid=raft-term]').innerText())).toBeGreaterThan(termBefore)
     await expect.poll(() => page.locator(`tr[data-server="${before}"]`).innerText()).toContain('unreachable')

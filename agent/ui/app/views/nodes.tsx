@@ -20,8 +20,9 @@ interface Check extends HealthCheckLike { Name: string; Output: string }
 /** useLeaderName follows which node leads Raft (operator configuration, else status/leader). */
 export function useLeaderName(dc: string, members: AgentMember[] | undefined): { leader: string | undefined; voters: Set<string> } {
   const config = usePoll<RaftConfiguration>(dcPath('/v1/operator/raft/configuration', dc), appConfig.membersPollMs)
-  const status = usePoll<string>(dcPath('/v1/status/leader', dc), appConfig.membersPollMs)
   const fromConfig = config.data?.Servers?.find((s) => s.Leader)?.Node
+  // /v1/status/leader is only asked while the configuration names no leader.
+  const status = usePoll<string>(fromConfig && fromConfig !== '(unknown)' ? undefined : dcPath('/v1/status/leader', dc), appConfig.membersPollMs)
   const voters = new Set((config.data?.Servers ?? []).filter((s) => s.Voter).map((s) => s.Node))
   if (fromConfig && fromConfig !== '(unknown)') return { leader: fromConfig, voters }
   const address = status.data ?? ''

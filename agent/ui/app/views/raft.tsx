@@ -123,7 +123,7 @@ export function RaftView(props: { dc: string }) {
   return (
     <section aria-labelledby="raft-title">
       <PageHeader title={<span id="raft-title">Raft</span>}>
-        <span class="live" aria-live="polite">{stream.connected && localServer ? <Badge tone="ok">live</Badge> : <Badge tone="muted">polling 1 s</Badge>}</span>
+        <span class="live" aria-live="polite">{stream.connected && localServer ? <Badge tone="ok">live</Badge> : <Badge tone="muted">polling</Badge>}</span>
       </PageHeader>
       <ErrorBanner error={cluster.error} />
       {cluster.latest === undefined ? <Loading what="Raft state" /> : (
