@@ -3,7 +3,7 @@
  * in-memory KvFsm on 127.0.0.1 (fsync on, real WAL in --dir) and serves rpc methods on its
  * RpcServer for the load generator: bench.put {k, v} → propose and answer once applied,
  * bench.status → RaftStatus, bench.get {k, mode} → value after a read barrier, and
- * bench.keys → how many keys. Started by bench.ts and the crash test; stops on SIGTERM.
+ * bench.keys → how many keys (after a consistent barrier). Started by bench.ts and the crash test; stops on SIGTERM.
  *
  *   node server.js --id n1 --port 21301 --dir /tmp/x/n1 --peers n1=127.0.0.1:21301,n2=…,n3=…
  */
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     await node.readBarrier(mode ?? 'consistent')
     return fsm.data.get(k) ?? null
   })
-  rpc.handle('bench.keys', async () => fsm.data.size)
+  rpc.handle('bench.keys', async () => {
+    await node.readBarrier('consistent')
+    return fsm.data.size
+  })
   process.stdout.write(`ready ${id}\n`)
   const stop = async (): Promise<void> => {
     await node.close()

@@ -86,7 +86,7 @@ describe('kill -9 of every server', () => {
       for (const child of servers) child.kill('SIGKILL')
       stop = true
       await Promise.all(writers)
-      expect(ackedBeforeKill.length).toBeGreaterThan(100)
+      expect(ackedBeforeKill.length).toBeGreaterThan(20)
       await Promise.all(servers.map((child) => child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once('exit', r)) : undefined))
 
       servers = await startAll()
