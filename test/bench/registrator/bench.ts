@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const resyncStart = performance.now()
     await registrator.sync({ quiet: true })
     const resyncMs = performance.now() - resyncStart
-    console.log(`resync of ${containers} containers (inspect + re-register each): ${resyncMs.toFixed(0)} ms`)
+    console.log(`resync of ${containers} containers (inspect each, re-register what the agent lacks): ${resyncMs.toFixed(0)} ms`)
     await registrator.stop()
 
     registrator = new Registrator(docker, new HttpRegistryClient(agentUrl), config, () => {})
