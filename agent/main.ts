@@ -6,11 +6,11 @@
  */
 import { writeFileSync, rmSync, mkdirSync } from 'node:fs'
 import { createLogger, type Logger } from './agent-log.js'
-import type { GossipStarter } from './agent-gossip.js'
 import { Agent } from './agent.js'
 import { loadRuntimeConfig } from './config/build.js'
 import type { RuntimeConfig } from './config/types.js'
 import { isZxError } from './errors.js'
+import { GossipPool } from './gossip/pool.js'
 
 /** runAgent runs an agent from argv and resolves with the exit code. */
 export async function runAgent(argv: string[]): Promise<number> {
@@ -28,10 +28,9 @@ export async function runAgent(argv: string[]): Promise<number> {
   let agent: Agent
   try {
     mkdirSync(config.dataDir, { recursive: true })
-    agent = await Agent.start(config, { startGossip: await loadGossip() }, log)
+    agent = await Agent.start(config, { startGossip: (options) => GossipPool.start(options) }, log)
   } catch (error) {
-    const detail = isZxError(error) || (error as Error)?.message?.startsWith('the gossip pool') ? (error as Error).message : (error as Error)?.stack ?? String(error)
-    process.stderr.write(`==> Error starting agent: ${detail}\n`)
+    process.stderr.write(`==> Error starting agent: ${isZxError(error) ? error.message : (error as Error)?.stack ?? String(error)}\n`)
     return 1
   }
   if (config.pidFile !== undefined) writeFileSync(config.pidFile, `${process.pid}\n`)
@@ -59,20 +58,6 @@ function handleSignals(agent: Agent, config: RuntimeConfig, log: Logger): () => 
   process.on('SIGTERM', term)
   process.on('SIGINT', int)
   return () => { process.off('SIGTERM', term); process.off('SIGINT', int) }
-}
-
-async function loadGossip(): Promise<GossipStarter> {
-  // The pool implementation lives in agent/gossip/pool.ts (GossipPool.start).
-  const specifier = './gossip/pool.js'
-  let mod: { GossipPool?: { start: GossipStarter } }
-  try {
-    mod = await import(specifier) as typeof mod
-  } catch (error) {
-    throw new Error(`the gossip pool (agent/gossip/pool.ts) is not available in this build: ${(error as Error).message.split('\n')[0]}`)
-  }
-  const start = mod.GossipPool?.start
-  if (typeof start !== 'function') throw new Error('agent/gossip/pool.ts does not export GossipPool.start')
-  return (options) => start.call(mod.GossipPool, options)
 }
 
 function startBanner(config: RuntimeConfig, agent: Agent): string {
