@@ -205,4 +205,26 @@ describe('reads', () => {
     for (let k = 0; k < baseConfig.leaseTicks; k++) h.core.tick()
     expect(h.core.leaseValid()).toBe(false)
   })
+
+  it('gives up the lease for the rest of the term once timeout-now was sent, even if the transfer is abandoned', () => {
+    const h = makeCore('n1', [], { preVote: false })
+    flush(h)
+    electLeader(h)
+    h.core.step({ type: 'append-resp', term: 2, from: 'n2', to: 'n1', success: true, matchIndex: 2, conflictIndex: 0, conflictTerm: 0 })
+    h.core.tick()
+    const [beat] = sent(flush(h)).filter((m): m is Of<'heartbeat'> => m.type === 'heartbeat')
+    h.core.step({ type: 'heartbeat-resp', term: 2, from: 'n2', to: 'n1', ctx: beat!.ctx })
+    expect(h.core.leaseValid()).toBe(true)
+    h.core.transferLeadership('n2')
+    expect(sent(flush(h)).some((m) => m.type === 'timeout-now' && m.to === 'n2')).toBe(true)
+    for (let k = 0; k < baseConfig.electionTicks; k++) {
+      h.core.tick()
+      for (const m of sent(flush(h))) {
+        if (m.type === 'heartbeat') h.core.step({ type: 'heartbeat-resp', term: 2, from: m.to, to: 'n1', ctx: m.ctx })
+      }
+    }
+    expect(h.core.status().leadTransferee).toBeUndefined()   // abandoned after an election timeout
+    expect(h.core.role).toBe('leader')
+    expect(h.core.leaseValid()).toBe(false)
+  })
 })
