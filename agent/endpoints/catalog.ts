@@ -9,7 +9,7 @@ import { compileFilter } from '../filter/evaluate.js'
 import { MessageType } from '../state/commands.js'
 import { catalogTables, serviceTable } from '../state/catalog.js'
 import {
-  normalizeDeregister, normalizeRegister,
+  normalizeCheckStatus, normalizeDeregister, normalizeRegister,
   type CheckStatusRequest, type DeregisterRequest, type NodeRecord, type RegisterRequest,
 } from '../state/catalog-types.js'
 import type { NodeServices, ServiceNode } from '../state/catalog-read.js'
@@ -22,9 +22,23 @@ import { catalogOf, checkDc, filterOf, keep, metaMatches, nodeMetaOf, pathName, 
 
 /** catalogMethods are the catalog's server RPC methods. */
 export const catalogMethods: Record<string, ServerMethod> = {
-  'Catalog.Register': { kind: 'write', run: async (ctx, args: { req: RegisterRequest }) => { await propose(ctx, MessageType.Register, args.req); return true } },
-  'Catalog.Deregister': { kind: 'write', run: async (ctx, args: { req: DeregisterRequest }) => { await propose(ctx, MessageType.Deregister, args.req); return true } },
-  'Catalog.CheckStatus': { kind: 'write', run: async (ctx, args: { req: CheckStatusRequest }) => { await propose(ctx, MessageType.CheckStatus, args.req); return true } },
+  // Requests are normalised again on the server: RPC arguments come from the network, and only
+  // well-formed commands may enter the Raft log.
+  'Catalog.Register': {
+    kind: 'write',
+    run: async (ctx, args: { req: RegisterRequest }) => {
+      await propose(ctx, MessageType.Register, normalizeRegister(args?.req, { datacenter: ctx.config.datacenter }))
+      return true
+    },
+  },
+  'Catalog.Deregister': {
+    kind: 'write',
+    run: async (ctx, args: { req: DeregisterRequest }) => { await propose(ctx, MessageType.Deregister, normalizeDeregister(args?.req)); return true },
+  },
+  'Catalog.CheckStatus': {
+    kind: 'write',
+    run: async (ctx, args: { req: CheckStatusRequest }) => { await propose(ctx, MessageType.CheckStatus, normalizeCheckStatus(args?.req)); return true },
+  },
   'Catalog.ListNodes': catalogRead(() => [catalogTables.nodes], (ctx) => catalogOf(ctx).listNodes()),
   'Catalog.ListServices': catalogRead(() => [catalogTables.services, catalogTables.nodes], (ctx, args: { meta?: Record<string, string>; filter?: string }) => listServices(ctx, args)),
   'Catalog.ServiceNodes': catalogRead(

@@ -234,3 +234,17 @@ export function normalizeDeregister(body: unknown): DeregisterRequest {
 export function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
+
+/** normalizeCheckStatus validates a batch of check status updates. */
+export function normalizeCheckStatus(body: unknown): CheckStatusRequest {
+  const updates = normalizeKeys(body).get('updates')
+  if (!Array.isArray(updates)) throw bad('Request decode failed: Updates must be a list')
+  return {
+    Updates: updates.map((update) => {
+      const fields = normalizeKeys(update)
+      const status = parseStatus(fields.get('status'))
+      if (status === undefined) throw bad('Invalid check status: ""')
+      return { Node: text(fields.get('node'), 'Node'), CheckID: text(fields.get('checkid'), 'CheckID'), Status: status, Output: text(fields.get('output'), 'Output') }
+    }),
+  }
+}

@@ -47,12 +47,13 @@ export class CatalogTables extends CatalogReads {
 
   /** applyRegister upserts a node, optionally one service and checks, atomically. */
   applyRegister(index: number, req: RegisterRequest): CatalogApplyResult {
+    if (!isRegisterShape(req)) return { ok: false, error: 'malformed register request' }
     const error = this.validateRegister(req)
     if (error !== undefined) return { ok: false, error }
     const touched = new Set<string>()
     const existing = this.nodes.get(req.Node)
     if (existing === undefined || !req.SkipNodeUpdate) this.upsertNode(index, req, existing, touched)
-    if (req.Service !== undefined) this.upsertService(index, req.Node, req.Service, touched)
+    if (req.Service !== undefined && req.Service !== null) this.upsertService(index, req.Node, req.Service, touched)
     const lost: string[] = []
     for (const check of req.Checks) this.upsertCheck(index, req.Node, check, touched, lost)
     this.bump(index, touched)
@@ -151,7 +152,7 @@ export class CatalogTables extends CatalogReads {
 
   /** applyDeregister removes a check, a service (with its checks) or a whole node. */
   applyDeregister(index: number, req: DeregisterRequest): CatalogApplyResult {
-    if (typeof req.Node !== 'string' || req.Node === '') return { ok: false, error: 'Must provide node' }
+    if (req === null || typeof req !== 'object' || typeof req.Node !== 'string' || req.Node === '') return { ok: false, error: 'Must provide node' }
     const touched = new Set<string>()
     const lost: string[] = []
     if (req.CheckID) this.deleteCheck(req.Node, req.CheckID, touched, lost)
@@ -196,10 +197,11 @@ export class CatalogTables extends CatalogReads {
 
   /** applyCheckStatus sets status and output of existing checks (unknown ones are skipped). */
   applyCheckStatus(index: number, req: CheckStatusRequest): CatalogApplyResult {
-    if (!Array.isArray(req.Updates)) return { ok: false, error: 'Missing check updates' }
+    if (req === null || typeof req !== 'object' || !Array.isArray(req.Updates)) return { ok: false, error: 'Missing check updates' }
     const touched = new Set<string>()
     const lostByNode = new Map<string, string[]>()
     for (const update of req.Updates) {
+      if (update === null || typeof update !== 'object') continue
       const check = this.checks.get(update.Node)?.get(update.CheckID)
       if (check === undefined || !isStatus(update.Status)) continue
       const output = typeof update.Output === 'string' ? update.Output : ''
@@ -253,6 +255,15 @@ export class CatalogTables extends CatalogReads {
   checkStatus(node: string, checkId: string): HealthStatus | undefined {
     return this.checks.get(node)?.get(checkId)?.Status
   }
+}
+
+/** isRegisterShape guards apply against a malformed log entry (apply must never throw). */
+function isRegisterShape(req: unknown): req is RegisterRequest {
+  if (req === null || typeof req !== 'object') return false
+  const r = req as Partial<RegisterRequest>
+  if (typeof r.Node !== 'string' || typeof r.Address !== 'string' || !Array.isArray(r.Checks)) return false
+  if (r.Service !== undefined && r.Service !== null && (typeof r.Service !== 'object' || typeof r.Service.ID !== 'string' || typeof r.Service.Service !== 'string' || !Array.isArray(r.Service.Tags))) return false
+  return r.Checks.every((check) => check !== null && typeof check === 'object' && typeof check.CheckID === 'string' && typeof check.ServiceID === 'string')
 }
 
 function isStatus(value: unknown): value is HealthStatus {

@@ -79,6 +79,17 @@ describe('CatalogTables', () => {
     expect(catalog.listServices().value).toEqual({})
     expect(catalog.nodeServices('n1').value).toBeUndefined()
   })
+  it('never throws on malformed commands and re-normalises canonical requests unchanged', () => {
+    const { catalog } = fresh()
+    for (const bad of [null, 42, {}, { Node: 'n', Address: 'a', Checks: 'x' }, { Node: 'n', Address: 'a', Checks: [null] }, { Node: 'n', Address: 'a', Checks: [], Service: { ID: 1 } }]) {
+      expect(catalog.applyRegister(1, bad as never)).toMatchObject({ ok: false })
+    }
+    expect(catalog.applyDeregister(1, null as never)).toMatchObject({ ok: false })
+    expect(catalog.applyCheckStatus(1, { Updates: [null, 3] } as never)).toEqual({ ok: true })
+    const canonical = reg({ Node: 'n1', Address: 'a', NodeMeta: { k: 'v' }, Service: { ID: 'w', Service: 'web', Tags: ['t'], Weights: { Passing: 3, Warning: 0 }, TaggedAddresses: { lan: { Address: 'x', Port: 1 } } }, Check: { CheckID: 'c', ServiceID: 'w', Status: 'warning', Definition: { TTL: '5s' } } })
+    expect(reg(JSON.parse(JSON.stringify(canonical)))).toEqual(canonical)
+    expect(catalog.listNodes().value).toEqual([])
+  })
   it('round-trips through snapshot and restore', () => {
     const { catalog } = fresh()
     catalog.applyRegister(1, reg({ Node: 'n1', Address: 'a', NodeMeta: { rack: 'r1' }, Service: { ID: 'w1', Service: 'web', Meta: { v: '1' } }, Check: { CheckID: 'c1', ServiceID: 'w1' } }))
