@@ -119,4 +119,30 @@ describe('AntiEntropy', () => {
     ae.trigger(); await ae.idle()
     expect(catalog.listServices().value).toEqual({})
   })
+  it('retries with backoff while the servers fail and defers output-only changes', async () => {
+    const { state, catalog, clock } = setup()
+    let failures = 3
+    const calls: number[] = []
+    const flaky: CatalogClient = {
+      nodeServices: async (node) => { calls.push(clock.nowMs()); if (failures-- > 0) throw new Error('No cluster leader'); return catalog.nodeServices(node).value },
+      nodeChecks: async (node) => catalog.nodeChecks(node).value,
+      register: async (req) => { catalog.applyRegister(catalog.listNodes().index + 100 + calls.length, JSON.parse(JSON.stringify(req))) },
+      deregister: async (req) => { catalog.applyDeregister(999, req) },
+    }
+    const identity = { node: 'node4', id: 'id-4', address: '127.0.0.4', datacenter: 'dc1', taggedAddresses: {}, meta: {} }
+    const ae = new AntiEntropy(state, flaky, identity, clock, 60_000)
+    await state.registerService({ Name: 'web', Check: { TTL: '10m', Status: 'passing' } }, false)
+    ae.start(); await ae.idle()
+    for (let i = 0; i < 4; i++) { clock.advance(10_000); await ae.idle() }
+    expect(calls.length).toBe(4)
+    expect(calls[2]! - calls[1]!).toBeGreaterThan(calls[1]! - calls[0]!)
+    expect(ae.stats.failures).toBe(3)
+    expect(catalog.serviceNodes('web').value).toHaveLength(1)
+    // Same status, new output: recorded locally, not pushed until the next full sync.
+    await state.updateTtl('service:web', 'passing', 'new output')
+    ae.trigger(); await ae.idle()
+    expect(catalog.nodeChecks('node4').value[0]!.Output).toBe('')
+    clock.advance(60_000); await ae.idle()
+    expect(catalog.nodeChecks('node4').value[0]!.Output).toBe('new output')
+  })
 })
