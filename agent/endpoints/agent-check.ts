@@ -28,6 +28,13 @@ export const agentCheckRoutes: Route[] = [
     for (const [id, check] of agent.state.checks) all[id] = agent.state.agentCheck(check)
     return applyFilterToMap(all, req.query.get('filter') ?? undefined)
   }),
+  route('/v1/agent/maintenance', ['PUT'], async (req, ctx) => {
+    const value = req.query.get('enable')
+    if (value === null || value === '') throw badRequest('Missing value for enable')
+    if (!/^(true|false|1|0)$/i.test(value)) throw badRequest(`Invalid value for enable: "${value}"`)
+    await (await catalogAgentOf(ctx)).state.setNodeMaintenance(/^(true|1)$/i.test(value), req.query.get('reason') ?? '')
+    return ok()
+  }),
   route('/v1/agent/check/register', ['PUT'], async (req, ctx) => {
     const agent = await catalogAgentOf(ctx)
     const body = await readJsonBody(req)

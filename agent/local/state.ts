@@ -27,6 +27,9 @@ export function maintenanceCheckId(serviceId: string): string {
   return `_service_maintenance:${serviceId}`
 }
 
+/** nodeMaintenanceCheckId is the check Consul adds while the whole node is in maintenance. */
+export const nodeMaintenanceCheckId = '_node_maintenance'
+
 const defaultMaintenanceReason = 'Maintenance mode is enabled for this service, but no reason was provided. This is a default message.'
 
 /** LocalStateOptions wire a LocalState to its runner, clock and persistence. */
@@ -139,6 +142,15 @@ export class LocalState {
     if (!enable) { if (this.checks.has(id)) this.dropCheck(id); await this.save(); return }
     const definition = parseCheckDefinition({ CheckID: id, Name: 'Service Maintenance Mode', Notes: reason || defaultMaintenanceReason, ServiceID: serviceId, Status: 'critical' })
     this.setCheck(definition, 'critical', '')
+    await this.save()
+  }
+
+  /** setNodeMaintenance adds or removes the critical `_node_maintenance` check (/v1/agent/maintenance). */
+  async setNodeMaintenance(enable: boolean, reason: string): Promise<void> {
+    const id = nodeMaintenanceCheckId
+    if (!enable) { if (this.checks.has(id)) this.dropCheck(id); await this.save(); return }
+    const notes = reason || 'Maintenance mode is enabled for this node, but no reason was provided. This is a default message.'
+    this.setCheck(parseCheckDefinition({ CheckID: id, Name: 'Node Maintenance Mode', Notes: notes, Status: 'critical' }), 'critical', '')
     await this.save()
   }
 

@@ -105,6 +105,10 @@ describe('catalog HTTP API', () => {
     await call('PUT', '/v1/agent/service/maintenance/api1?enable=false')
     expect((await call('GET', '/v1/agent/service/api1')).body).toMatchObject({ ID: 'api1', Service: 'api', Port: 8080, ContentHash: expect.any(String) })
     expect((await call('PUT', '/v1/agent/check/register', { Name: 'script', Args: ['true'], Interval: '10s' })).status).toBe(400)
+    await call('PUT', '/v1/agent/maintenance?enable=true&reason=rack%20swap')
+    expect((await call('GET', '/v1/agent/checks')).body._node_maintenance).toMatchObject({ Status: 'critical', Notes: 'rack swap', Name: 'Node Maintenance Mode' })
+    await call('PUT', '/v1/agent/maintenance?enable=false')
+    expect((await call('GET', '/v1/agent/checks')).body).not.toHaveProperty('_node_maintenance')
   })
 
   it('keeps agent registrations across a restart', async () => {
