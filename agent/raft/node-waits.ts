@@ -50,13 +50,16 @@ export class Proposals {
     }
   }
 
-  /** skippedTo rejects proposals at or below index that a snapshot jumped over. */
+  /** skippedTo fails proposals at or below index that a snapshot jumped over, as unknown outcomes. */
   skippedTo(index: number): void {
     for (const [at, proposal] of this.byIndex) {
       if (at > index) continue
       this.byIndex.delete(at)
       clearTimeout(proposal.timer)
-      proposal.reject(new ZxError('ZX_ERR_NOT_LEADER', `index ${at} was replaced by a snapshot from the leader`, { details: { leaderId: undefined } }))
+      // The snapshot covers index `at` but does not say which entry landed there: ours may have
+      // been committed before this server fell behind. The outcome is unknown, so the error must
+      // not be one a router retries (a retry could apply the command twice).
+      proposal.reject(new ZxError('ZX_ERR_TIMEOUT', `index ${at} was covered by a snapshot from the leader; the outcome is unknown`, { status: 500 }))
     }
   }
 

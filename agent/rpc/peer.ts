@@ -31,7 +31,7 @@ type Outgoing =
   | { kind: 'chunk'; buf: Buffer; resolve: () => void; reject: (error: Error) => void }
   | { kind: 'call'; buf: Buffer; id: number }
 
-interface PendingCall { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+interface PendingCall { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout; written: boolean }
 
 /** PeerConn is one persistent connection to a peer address with its queue and backoff. */
 export class PeerConn {
@@ -85,7 +85,7 @@ export class PeerConn {
         this.queue = this.queue.filter((item) => !(item.kind === 'call' && item.id === id))
         reject(new ZxError('ZX_ERR_TIMEOUT', `rpc call to ${this.address} timed out after ${timeoutMs} ms`))
       }, timeoutMs)
-      this.calls.set(id, { resolve, reject, timer })
+      this.calls.set(id, { resolve, reject, timer, written: false })
       this.queue.push({ kind: 'call', buf, id })
       this.pump()
     })
@@ -180,7 +180,10 @@ export class PeerConn {
       clearTimeout(pending.timer)
       this.calls.delete(id)
       this.stats.callFailures++
-      pending.reject(error)
+      // A call already handed to the socket may have been carried out by the peer before the
+      // connection died: its outcome is unknown, and retrying it elsewhere could apply a write
+      // twice. Only calls that never left this process fail with the retryable ZX_ERR_RPC.
+      pending.reject(pending.written && error.code === 'ZX_ERR_RPC' ? lostAnswer(this.address) : error)
     }
   }
 
@@ -196,6 +199,8 @@ export class PeerConn {
       } else if (item.kind === 'chunk') {
         socket.write(item.buf, (error) => (error ? item.reject(this.downError()) : item.resolve()))
       } else {
+        const pending = this.calls.get(item.id)
+        if (pending !== undefined) pending.written = true
         socket.write(item.buf)
       }
     }
@@ -210,4 +215,9 @@ export class PeerConn {
     const wait = Math.max(0, this.backoffUntil - Date.now())
     return new ZxError('ZX_ERR_RPC', `rpc peer ${this.address} is unreachable (next attempt in ${wait} ms)`, { details: { address: this.address } })
   }
+}
+
+/** lostAnswer is the error of a call whose connection closed after it was sent: outcome unknown. */
+function lostAnswer(address: string): ZxError {
+  return new ZxError('ZX_ERR_TIMEOUT', `rpc connection to ${address} lost before the answer; the outcome is unknown`, { status: 500, details: { address } })
 }
