@@ -15,6 +15,9 @@ import { FrameDecoder, FrameKind, decodeBody, encodeFrame, type Frame } from './
 import type { RpcErrorBody, RpcResponse, RpcServerStats, SnapshotChunk } from './types.js'
 import { isRaftFrameBody, isRpcRequest, isSnapshotChunk } from './validate.js'
 
+/** rejected marks connections closed for a bad frame, so their close is not counted twice. */
+const rejected = new WeakSet<net.Socket>()
+
 /** RpcHandler answers one forwarded call. */
 export type RpcHandler = (args: unknown) => Promise<unknown>
 
@@ -102,10 +105,17 @@ export class RpcServer {
       }
     })
     socket.on('error', (error) => this.log.debug('rpc connection error', { peer, error: error.message }))
-    socket.on('close', () => this.sockets.delete(socket))
+    socket.on('close', () => {
+      this.sockets.delete(socket)
+      // A connection closed for a bad frame was counted then; a frame cut off by the peer is counted here.
+      if (decoder.pendingBytes() === 0 || rejected.has(socket)) return
+      this.counters.badFrames++
+      this.log.warn('rpc connection closed in the middle of a frame', { peer, bytes: decoder.pendingBytes() })
+    })
   }
 
   private reject(socket: net.Socket, peer: string, reason: string): void {
+    rejected.add(socket)
     this.counters.badFrames++
     this.log.warn('closing rpc connection after a bad frame', { peer, reason })
     socket.destroy()
