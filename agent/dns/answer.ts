@@ -24,7 +24,7 @@ export interface DnsAnswerConfig {
   recursionAvailable: boolean
 }
 
-/** Rcode numbers used in responses. */
+/** rcode names the response codes this server uses (RFC 1035 §4.1.1). */
 export const rcode = { noError: 0, formErr: 1, servFail: 2, nxDomain: 3, notImp: 4, refused: 5 } as const
 
 type Record = packet.Answer

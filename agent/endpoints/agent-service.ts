@@ -124,8 +124,7 @@ export const agentServiceRoutes: Route[] = [
       const id = pathName(req, 'service ID')
       const spec = agent.state.services.get(id)
       if (spec === undefined) {
-        const message = `ServiceId ${id} not found`
-        return req.query.get('format') === 'text' ? new Reply(message, { status: 404, raw: true, contentType: 'text/plain' }) : new Reply(message, { status: 404, raw: true, contentType: 'text/plain' })
+        return new Reply(`ServiceId ${id} not found`, { status: 404, raw: true, contentType: 'text/plain' })
       }
       const health = serviceHealth(agent, spec, ctx.config.datacenter)
       return healthReply(req, health.AggregatedStatus, health)

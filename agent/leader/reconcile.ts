@@ -23,7 +23,7 @@ export const serfCheck = {
 /** consulService is the service every server carries (Consul: ID and name "consul", port 8300). */
 export const consulService = { id: 'consul', name: 'consul', defaultPort: 8300 } as const
 
-/** CatalogView is what the plan needs to read from the catalog. */
+/** ReconcileCatalogView is what the plan needs to read from the catalog. */
 export interface ReconcileCatalogView {
   getNode(name: string): NodeRecord | undefined
   listNodes(): { value: NodeRecord[] }

@@ -42,8 +42,9 @@ export const antiEntropyDefaults = {
   retryMaxMs: 15_000,       // backoff cap while the servers are unreachable
 } as const
 
-/** serverOwnedChecks and serverOwnedServices are managed by the leader, not anti-entropy. */
+/** serverOwnedChecks are check IDs the leader manages (serfHealth), never anti-entropy. */
 export const serverOwnedChecks = new Set(['serfHealth'])
+/** serverOwnedServices are service IDs the leader manages (consul), never anti-entropy. */
 export const serverOwnedServices = new Set(['consul'])
 
 /** AntiEntropyStats count rounds for metrics and tests. */
