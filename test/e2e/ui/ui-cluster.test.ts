@@ -113,7 +113,7 @@ describe('zx web UI against a real 3+1 cluster', () => {
     }
     const idle = await sample('blank')
     const lines = [`no tab: ${idle.map((p) => p.toFixed(1)).join(' / ')} %`]
-    for (const path of ['/ui/dc1/services', '/ui/dc1/nodes', '/ui/dc1/kv/lab/', '/ui/dc1/raft', '/ui/dc1/gossip']) {
+    for (const path of ['/ui/dc1/raft', '/ui/dc1/services', '/ui/dc1/nodes', '/ui/dc1/kv/lab/', '/ui/dc1/raft', '/ui/dc1/gossip']) {
       const busy = await sample(path)
       const added = busy.map((p, i) => p - idle[i]!)
       lines.push(`${path}: ${busy.map((p) => p.toFixed(1)).join(' / ')} % (added ${added.map((a) => a.toFixed(1)).join(' / ')})`)
