@@ -3,11 +3,14 @@
 // and node4; `chaos kill-leader` elects a new leader and no key is lost; `cluster down
 // --volumes` leaves no process and no files. Method: the built CLI (bin/run.js) with
 // --runtime process and --base-port 25000 (this suite's port range), ZX_HOME in a temp dir.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { json, zx } from './zx.js'
+
+// Each step starts the CLI afresh; on the shared 2-core machine that alone can take seconds.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 const home = mkdtempSync(join(tmpdir(), 'zx-it-'))
 const base = ['--runtime', 'process']
@@ -37,12 +40,12 @@ describe('lab cluster on local processes', () => {
   })
 
   it('re-elects after kill-leader and loses no key', async () => {
-    for (let i = 0; i < 20; i++) expect((await zx(home, ['kv', 'put', `k/${i}`, String(i), '--node', 'node4'])).exitCode).toBe(0)
+    for (let i = 0; i < 5; i++) expect((await zx(home, ['kv', 'put', `k/${i}`, String(i), '--node', 'node4'])).exitCode).toBe(0)
     const result = json<{ oldLeader: string; newLeader: string; electionMs: number }>(await zx(home, ['chaos', 'kill-leader', ...base, '--json']))
     expect(result.newLeader).not.toBe(result.oldLeader)
     const survivor = ['node1', 'node2', 'node3'].find((n) => n !== result.oldLeader)!
     const keys = json<{ pairs: Array<{ key: string; value: string }> }>(await zx(home, ['kv', 'get', 'k/', '--recurse', '--node', survivor, '--json']))
-    expect(keys.pairs).toHaveLength(20)
+    expect(keys.pairs.map((p) => p.value).sort()).toEqual(['0', '1', '2', '3', '4'])
     expect((await zx(home, ['cluster', 'start', ...base, result.oldLeader])).exitCode).toBe(0)
   })
 
@@ -55,10 +58,10 @@ describe('lab cluster on local processes', () => {
   })
 })
 
+// alive reads /proc: a zombie (state Z, dead but not reaped by a container's pid 1) is not alive.
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0)
-    return true
+    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] !== 'Z'
   } catch {
     return false
   }

@@ -10,7 +10,7 @@ export interface ZxRun { exitCode: number; stdout: string; stderr: string; ms: n
 export async function zx(home: string, args: string[], timeoutMs = 120_000): Promise<ZxRun> {
   const started = Date.now()
   const result = await execa(process.execPath, [`${root}/bin/run.js`, ...args], {
-    cwd: root, reject: false, timeout: timeoutMs, env: { ZX_HOME: home, ZX_HTTP_ADDR: '', CONSUL_HTTP_ADDR: '' }, stdin: 'ignore',
+    cwd: root, reject: false, timeout: timeoutMs, stripFinalNewline: false, env: { ZX_HOME: home, ZX_HTTP_ADDR: '', CONSUL_HTTP_ADDR: '' }, stdin: 'ignore',
   })
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr), ms: Date.now() - started }
 }
