@@ -218,3 +218,43 @@ export function describeOperation(op: Operation<RegisterInput, RegisterOutput>):
   const ret = op.ret === Infinity ? '∞' : String(op.ret)
   return `p${op.process} ${i.f}(${args}) → ${out} [${op.call}, ${ret}]`
 }
+
+/** RecordedRegisterOp is the operation shape src/verify/history.ts records (kept structural: no imports). */
+export type RecordedRegisterOp =
+  | { f: 'read'; key: string; output: string | null }
+  | { f: 'write'; key: string; value: string }
+  | { f: 'cas'; key: string; expected: string | null; value: string; ok: boolean }
+
+/** RecordedEntry is one recorded operation with wall-clock times (src/verify/history.ts's HistoryEntry). */
+export interface RecordedEntry {
+  id: number
+  process: number
+  op: RecordedRegisterOp
+  invokeMs: number
+  completeMs: number | undefined
+  failed: boolean
+}
+
+/**
+ * toRegisterOperations turns a recorded history into checker operations: failed operations
+ * (known not to have happened) are left out, unknown ones are open-ended with any output.
+ */
+export function toRegisterOperations(entries: RecordedEntry[]): Array<Operation<RegisterInput, RegisterOutput>> {
+  const out: Array<Operation<RegisterInput, RegisterOutput>> = []
+  for (const e of entries) {
+    if (e.failed) continue
+    const known = e.completeMs !== undefined
+    const op = e.op
+    const input: RegisterInput = op.f === 'read' ? { f: 'read', key: op.key }
+      : op.f === 'write' ? { f: 'write', key: op.key, value: op.value }
+        : { f: 'cas', key: op.key, expected: op.expected, value: op.value }
+    const output: RegisterOutput | undefined = !known ? undefined : op.f === 'read' ? op.output : op.f === 'write' ? true : op.ok
+    out.push({ id: e.id, process: e.process, input, output, call: e.invokeMs, ret: known ? e.completeMs! : Infinity })
+  }
+  return out
+}
+
+/** checkRegisterHistory checks a recorded register/CAS history (what `zx verify` collects). */
+export function checkRegisterHistory(entries: RecordedEntry[], options: CheckOptions = {}): CheckResult<RegisterInput, RegisterOutput> {
+  return checkLinearizable(registerModel, toRegisterOperations(entries), options)
+}

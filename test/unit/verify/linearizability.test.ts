@@ -5,7 +5,7 @@
 // brute-force cross-check on small random histories.
 import { describe, expect, it } from 'vitest'
 import {
-  checkLinearizable, describeOperation, registerModel, type Operation, type RegisterInput, type RegisterOutput,
+  checkLinearizable, checkRegisterHistory, describeOperation, registerModel, type Operation, type RegisterInput, type RegisterOutput,
 } from '../../../src/verify/linearizability.js'
 import { Xoshiro128 } from '../../../agent/util/prng.js'
 
@@ -106,6 +106,20 @@ describe('checkLinearizable with the register model', () => {
       if (!slow) invalid++
     }
     expect(invalid).toBeGreaterThan(50)
+  })
+})
+
+describe('checkRegisterHistory on recorded histories (zx verify)', () => {
+  it('drops failed operations, keeps unknown ones open-ended, and finds a stale read', () => {
+    const good = [
+      { id: 0, process: 0, op: { f: 'write' as const, key: 'k', value: 'v1' }, invokeMs: 0, completeMs: 10, failed: false },
+      { id: 1, process: 1, op: { f: 'write' as const, key: 'k', value: 'v2' }, invokeMs: 11, completeMs: 12, failed: true },
+      { id: 2, process: 2, op: { f: 'cas' as const, key: 'k', expected: 'v1', value: 'v3', ok: false }, invokeMs: 13, completeMs: undefined, failed: false },
+      { id: 3, process: 0, op: { f: 'read' as const, key: 'k', output: 'v3' }, invokeMs: 20, completeMs: 21, failed: false },
+    ]
+    expect(checkRegisterHistory(good)).toEqual({ valid: true })
+    const bad = [...good.slice(0, 3), { id: 3, process: 0, op: { f: 'read' as const, key: 'k', output: 'v2' }, invokeMs: 20, completeMs: 21, failed: false }]
+    expect(checkRegisterHistory(bad).valid).toBe(false)
   })
 })
 
