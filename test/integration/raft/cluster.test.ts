@@ -3,17 +3,18 @@
 // back with its data intact, and rebuild every state machine from disk after a full restart.
 // A follower that fell far behind (the leader compacted its log) catches up by snapshot.
 // Method: real RpcServers on 127.0.0.1:21201–21206, a KV state machine, polling with deadlines.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { isZxError } from '../../../agent/errors.js'
 import type { RaftEvent } from '../../../agent/raft/api.js'
 import { encodePut } from '../../bench/raft/kv-fsm.js'
-import { leaderOf, makeDirs, serverInfos, startServer, stopServer, until, type TestServer } from './harness.js'
+import { leaderOf, makeDirs, removeDirs, serverInfos, startServer, stopServer, until, type TestServer } from './harness.js'
 
 let running: TestServer[] = []
 afterEach(async () => {
   for (const server of running) await stopServer(server).catch(() => {})
   running = []
 })
+afterAll(removeDirs)
 
 async function writeMany(servers: TestServer[], from: number, to: number, concurrency = 32): Promise<void> {
   let next = from

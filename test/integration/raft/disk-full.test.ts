@@ -4,17 +4,18 @@
 // ZX_ERR_DISK at once instead of hanging.
 // Method: a single-server cluster on 127.0.0.1:21221 whose WAL write function is swapped for
 // one that writes half a buffer and throws ENOSPC while `full` is set.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { isZxError } from '../../../agent/errors.js'
 import type { WalIo } from '../../../agent/raft/storage/wal.js'
 import { encodePut } from '../../bench/raft/kv-fsm.js'
-import { leaderOf, makeDirs, serverInfos, startServer, stopServer, until, type TestServer } from './harness.js'
+import { leaderOf, makeDirs, removeDirs, serverInfos, startServer, stopServer, until, type TestServer } from './harness.js'
 
 let running: TestServer[] = []
 afterEach(async () => {
   for (const server of running) await stopServer(server).catch(() => {})
   running = []
 })
+afterAll(removeDirs)
 
 describe('RaftNode on a full disk', () => {
   it('holds writes while ENOSPC lasts and commits them once space returns', async () => {

@@ -23,10 +23,18 @@ export interface TestServer {
   pool: RpcClientPool
 }
 
-/** makeDirs creates one temp data dir per server. */
+const roots: string[] = []
+
+/** makeDirs creates one temp data dir per server (removed by removeDirs). */
 export async function makeDirs(n: number): Promise<string[]> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'zx-raft-it-'))
+  roots.push(root)
   return Array.from({ length: n }, (_, i) => path.join(root, `n${i + 1}`))
+}
+
+/** removeDirs deletes every dir makeDirs created in this test file. */
+export async function removeDirs(): Promise<void> {
+  for (const root of roots.splice(0)) await fs.rm(root, { recursive: true, force: true })
 }
 
 /** startServer opens a RaftNode on 127.0.0.1:port with a fresh KvFsm. */

@@ -3,17 +3,18 @@
 // server is removed; leadership moves to a chosen voter; stale reads honour maxStaleMs; a
 // second bootstrap is refused.
 // Method: three RaftNodes (+ one joiner) in this process on 127.0.0.1:21211–21214.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { isZxError } from '../../../agent/errors.js'
 import type { RaftEvent } from '../../../agent/raft/api.js'
 import { encodePut } from '../../bench/raft/kv-fsm.js'
-import { leaderOf, makeDirs, serverInfos, startServer, stopServer, until, type TestServer } from './harness.js'
+import { leaderOf, makeDirs, removeDirs, serverInfos, startServer, stopServer, until, type TestServer } from './harness.js'
 
 let running: TestServer[] = []
 afterEach(async () => {
   for (const server of running) await stopServer(server).catch(() => {})
   running = []
 })
+afterAll(removeDirs)
 
 describe('Raft membership and leadership', () => {
   it('adds a voter via learner catch-up, removes a server, and transfers leadership', async () => {
