@@ -4,7 +4,8 @@
  * 1, 16 and 64 concurrent proposers runs a closed loop of 64-byte puts through the leader's
  * rpc (bench.put: propose → commit → apply → answer) and reports commits/s with p50/p99
  * commit latency. Finally it SIGKILLs the leader under a 16-writer load and reports the time
- * from the kill to the next acknowledged write. Build and run with test/bench/raft/run.sh.
+ * from the kill to the acknowledgement of the first write started after it. Build and run
+ * with test/bench/raft/run.sh.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { promises as fs } from 'node:fs'
@@ -59,7 +60,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** runLoad runs `concurrency` closed-loop writers until stop() says so; returns latencies and ack times. */
 async function runLoad(pool: RpcClientPool, live: () => string[], concurrency: number, stop: () => boolean,
-  onAck: (atMs: number) => void = () => {}): Promise<{ latencies: number[]; errors: number }> {
+  onAck: (startedAtMs: number, ackedAtMs: number) => void = () => {}): Promise<{ latencies: number[]; errors: number }> {
   let leader = await findLeader(pool, live())
   const latencies: number[] = []
   let errors = 0
@@ -70,10 +71,11 @@ async function runLoad(pool: RpcClientPool, live: () => string[], concurrency: n
         if (leader === undefined) { await sleep(10); continue }
       }
       const started = performance.now()
+      const startedAtMs = Date.now()
       try {
         await pool.call(leader, 'bench.put', { k: `w${w}-${i % 1000}`, v: 'x'.repeat(64) }, 5_000)
         latencies.push(performance.now() - started)
-        onAck(Date.now())
+        onAck(startedAtMs, Date.now())
       } catch (error) {
         errors++
         if (isZxError(error, 'ZX_ERR_NOT_LEADER')) leader = error.details?.leaderAddress as string | undefined
@@ -104,7 +106,8 @@ async function failover(pool: RpcClientPool, cluster: Cluster): Promise<{ failov
   let killAt = Infinity
   let firstAckAfterKill = Infinity
   const load = runLoad(pool, () => live, 16, () => firstAckAfterKill < Infinity && Date.now() > firstAckAfterKill + 500 || Date.now() > killAt + 30_000,
-    (at) => { if (at > killAt && firstAckAfterKill === Infinity) firstAckAfterKill = at })
+    // Only a write started after the kill proves a new leader is serving.
+    (startedAt, ackedAt) => { if (startedAt > killAt && firstAckAfterKill === Infinity) firstAckAfterKill = ackedAt })
   await sleep(2_000)
   killAt = Date.now()
   cluster.procs.get(killed)!.kill('SIGKILL')
