@@ -5,6 +5,8 @@
  * (servers skip by default); otherwise the agent just stops. Returns the process exit code.
  */
 import { writeFileSync, rmSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createLogger, type Logger } from './agent-log.js'
 import { Agent } from './agent.js'
 import { loadRuntimeConfig } from './config/build.js'
@@ -39,6 +41,8 @@ export async function runAgent(argv: string[]): Promise<number> {
   const code = await agent.done
   unhook()
   if (config.pidFile !== undefined) rmSync(config.pidFile, { force: true })
+  // -dev without -data-dir is Consul's in-memory agent: do not leave its scratch dir behind.
+  if (config.dev && config.dataDir === join(tmpdir(), `zx-dev-${process.pid}`)) rmSync(config.dataDir, { recursive: true, force: true })
   // Everything is closed; should a stray handle keep the process alive, leave anyway.
   setTimeout(() => process.exit(code), 2_000).unref()
   return code
