@@ -224,6 +224,7 @@ export class GossipPool implements GossipPoolContract {
   private onConnection(socket: Socket): void {
     if (this.closed || this.sockets.size >= 128) { socket.destroy(); this.count('dropped.connections'); return }
     this.sockets.add(socket)
+    socket.setNoDelay(true)
     socket.on('close', () => this.sockets.delete(socket))
     socket.on('error', () => socket.destroy())
     readFrame(socket, this.timings.tcpTimeoutMs).then((frame) => this.answer(socket, frame)).catch((error: unknown) => {

@@ -260,6 +260,11 @@ export class SwimCore {
     return { ...event, id: message.id, ltime, version: 1 }
   }
 
+  /** userEventsCount is how many user events the recent buffer holds. */
+  userEventsCount(): number {
+    return this.events.recent.length
+  }
+
   /** members lists every known member, us included. */
   members(): Member[] {
     return [...this.s.members.values()].map((r) => this.render(r))

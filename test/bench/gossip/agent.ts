@@ -1,6 +1,6 @@
 // A gossip-only agent for the benchmark: one GossipPool on 127.0.0.1, member events printed as
 // JSON lines with wall-clock ms; stdin commands `join host:port`; SIGINT leaves gracefully,
-// then exits. Usage: node agent.mjs <name> <port> <profile>
+// then exits. Usage: node agent.mjs <name> <port> <profile>  (ZX_BENCH_COLD=1 skips the warm-up)
 import { createInterface } from 'node:readline'
 import { GossipPool } from '../../../agent/gossip/pool.js'
 import type { GossipProfile } from '../../../agent/gossip/defaults.js'
@@ -11,6 +11,10 @@ const pool = await GossipPool.start({
   log: { info: () => undefined, warn: () => undefined },
 })
 const say = (o: Record<string, unknown>): void => { process.stdout.write(`${JSON.stringify({ t: Date.now(), ...o })}\n`) }
+// Warm-up: one push-pull with ourselves compiles the codec and TCP paths before the clock starts,
+// as for an agent that has been up a while. Without it, 40 cold Node processes spend their first
+// join compiling JavaScript on 2 shared cores (see RESULTS.md for the cold figure).
+if (process.env.ZX_BENCH_COLD !== '1') await pool.join([`127.0.0.1:${pool.port}`])
 pool.onMemberEvent((e) => say({ ev: e.type, who: e.member.name }))
 say({ ev: 'ready', who: name })
 createInterface({ input: process.stdin }).on('line', (line) => {

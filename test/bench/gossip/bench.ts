@@ -17,29 +17,45 @@ const dir = '/tmp/zx-bench'
 const sizes = (process.argv[2] ?? '5,10,20,40').split(',').map(Number)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+// Polling stays cheap (an index, 20 ms apart) so the harness does not steal CPU from the agents.
 async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs
-  while (Date.now() < end) { if (cond()) return true; await sleep(5) }
+  while (Date.now() < end) { if (cond()) return true; await sleep(20) }
   return cond()
 }
 
-function lastSeen(events: Ev[], ev: string, who: string, observers: string[]): number | undefined {
+/** EventIndex keeps the first time each (observer, event, subject) was seen. */
+class EventIndex {
+  private readonly first = new Map<string, number>()
+  add(e: Ev): void {
+    const key = `${e.self}|${e.ev}|${e.who}`
+    if (!this.first.has(key)) this.first.set(key, e.t)
+  }
+  get(self: string, ev: string, who: string): number | undefined {
+    return this.first.get(`${self}|${ev}|${who}`)
+  }
+  value(self: string): number | undefined {
+    return this.first.get(`${self}|rss|`)
+  }
+}
+
+function lastSeen(events: EventIndex, ev: string, who: string, observers: string[]): number | undefined {
   let last = 0
   for (const o of observers) {
-    const e = events.find((x) => x.self === o && x.ev === ev && x.who === who)
-    if (e === undefined) return undefined
-    last = Math.max(last, e.t)
+    const t = events.get(o, ev, who)
+    if (t === undefined) return undefined
+    last = Math.max(last, t)
   }
   return last
 }
 
-function allSeeAll(events: Ev[], ev: string, names: string[]): number | undefined {
+function allSeeAll(events: EventIndex, ev: string, names: string[]): number | undefined {
   let last = 0
   for (const o of names) for (const w of names) {
     if (o === w) continue
-    const e = events.find((x) => x.self === o && x.ev === ev && x.who === w)
-    if (e === undefined) return undefined
-    last = Math.max(last, e.t)
+    const t = events.get(o, ev, w)
+    if (t === undefined) return undefined
+    last = Math.max(last, t)
   }
   return last
 }
@@ -47,7 +63,7 @@ function allSeeAll(events: Ev[], ev: string, names: string[]): number | undefine
 interface Result { n: number; convergeS?: number; killS?: number; leaveS?: number; rssMb?: number }
 
 async function scenario(
-  n: number, start: (i: number) => Agent, events: () => Ev[], join: (a: Agent, first: Agent) => void,
+  n: number, start: (i: number) => Agent, events: () => EventIndex, join: (a: Agent, first: Agent) => void,
   evNames: { join: string; failed: string; leave: string }, rss: (a: Agent) => Promise<number>, ready: () => Promise<void>,
 ): Promise<Result> {
   const agents = Array.from({ length: n }, (_, i) => start(i))
@@ -58,6 +74,8 @@ async function scenario(
   const ok = await until(() => allSeeAll(events(), evNames.join, names) !== undefined, 60_000)
   const result: Result = { n }
   if (ok) result.convergeS = (allSeeAll(events(), evNames.join, names)! - t0) / 1000
+  const joinedAt = names.map((x) => events().get(x, 'joined', '')).filter((t): t is number => t !== undefined)
+  if (joinedAt.length > 0) console.error(`  ${names[0]}…: last join call returned after ${((Math.max(...joinedAt) - t0) / 1000).toFixed(2)} s`)
   await sleep(2_000)
   result.rssMb = (await rss(agents[1]!)) / 1e6
   const victim = agents[n - 1]!
@@ -80,7 +98,8 @@ async function scenario(
 }
 
 async function runZx(n: number): Promise<Result> {
-  const events: Ev[] = []
+  const events = new EventIndex()
+  const rssBytes = new Map<string, number>()
   let readyCount = 0
   const start = (i: number): Agent => {
     const name = `zx${i}`
@@ -89,7 +108,8 @@ async function runZx(n: number): Promise<Result> {
       try {
         const o = JSON.parse(line) as { t: number; ev: string; who?: string; bytes?: number }
         if (o.ev === 'ready') readyCount++
-        events.push({ t: o.t, ev: o.ev, self: name, who: o.who ?? String(o.bytes ?? '') })
+        if (o.ev === 'rss') rssBytes.set(name, o.bytes ?? 0)
+        else events.add({ t: o.t, ev: o.ev, self: name, who: o.who ?? '' })
       } catch { /* not ours */ }
     })
     return { name, proc, port: 22200 + i }
@@ -98,8 +118,8 @@ async function runZx(n: number): Promise<Result> {
     { join: 'join', failed: 'failed', leave: 'leave' },
     async (a) => {
       a.proc.stdin!.write('rss\n')
-      await until(() => events.some((e) => e.self === a.name && e.ev === 'rss'), 5_000)
-      return Number(events.find((e) => e.self === a.name && e.ev === 'rss')?.who ?? 0)
+      await until(() => rssBytes.has(a.name), 5_000)
+      return rssBytes.get(a.name) ?? 0
     },
     () => until(() => readyCount === n, 30_000).then(() => undefined))
 }
@@ -111,10 +131,18 @@ async function runSerf(n: number): Promise<Result> {
   const handler = `${dir}/serf-handler.sh`
   writeFileSync(handler, `#!/bin/sh\nts=$(date +%s%3N)\nwhile read name rest; do echo "$ts $SERF_EVENT $SERF_SELF_NAME $name" >> ${log}; done\n`)
   chmodSync(handler, 0o755)
-  const events = (): Ev[] => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => {
-    const [t, ev, self, who] = l.split(' ')
-    return { t: Number(t), ev: ev!, self: self!, who: who! }
-  })
+  const index = new EventIndex()
+  let consumed = 0
+  const events = (): EventIndex => {
+    const text = readFileSync(log, 'utf8')
+    const end = text.lastIndexOf('\n') + 1
+    for (const l of text.slice(consumed, end).split('\n').filter(Boolean)) {
+      const [t, ev, self, who] = l.split(' ')
+      index.add({ t: Number(t), ev: ev!, self: self!, who: who! })
+    }
+    consumed = end
+    return index
+  }
   const start = (i: number): Agent => {
     const proc = spawn('serf', ['agent', `-node=serf${i}`, `-bind=127.0.0.1:${22500 + i}`, `-rpc-addr=127.0.0.1:${22800 + i}`,
       '-profile=lan', `-event-handler=${handler}`, '-log-level=err'], { stdio: ['ignore', 'ignore', 'inherit'] })
