@@ -28,9 +28,11 @@ import { ConfHistory } from './conf-history.js'
 import { applyConfChange, encodeConfState, isVoter } from './conf.js'
 import { RaftLog } from './log.js'
 import type { Progress } from './progress.js'
-import { bcastHeartbeat, leaseValid, quorumActive, syncProgress } from './leader.js'
+import {
+  bcastHeartbeat, leaseValid, notLeader, quorumActive, readIndex, reportSnapshot, syncProgress, transferLeadership,
+} from './leader.js'
 import { ReadOnly } from './read-only.js'
-import { flushLeader, maybeCommit, sendAppend, sendTimeoutNow } from './replicate.js'
+import { flushLeader, maybeCommit } from './replicate.js'
 import { campaign, stepCandidate, stepFollower, handleVote } from './step-follower.js'
 import { stepLeader } from './step-leader.js'
 import type {
@@ -202,9 +204,7 @@ export class RaftCore {
   }
 
   private assertLeaderForWrite(): void {
-    if (this.role !== 'leader') {
-      throw new ZxError('ZX_ERR_NOT_LEADER', `${this.id} is not the leader`, { details: { leaderId: this.leaderId } })
-    }
+    if (this.role !== 'leader') throw notLeader(this)
     if (this.leadTransferee !== undefined) {
       throw new ZxError('ZX_ERR_NOT_LEADER', `leadership is being transferred to ${this.leadTransferee}`,
         { details: { leaderId: this.leadTransferee } })
@@ -237,19 +237,7 @@ export class RaftCore {
 
   /** readIndex asks for a linearizable read point; the answer arrives as a ReadState in a Ready. */
   readIndex(ctx: number): void {
-    if (this.role !== 'leader') {
-      throw new ZxError('ZX_ERR_NOT_LEADER', `${this.id} is not the leader`, { details: { leaderId: this.leaderId } })
-    }
-    if (!this.committedInTerm()) {
-      this.readOnly.deferred.push(ctx)
-      return
-    }
-    const voters = this.conf().voters
-    if (voters.length === 1 && voters[0] === this.id) {
-      this.readStates.push({ ctx, index: this.log.committed })
-      return
-    }
-    this.readOnly.add(ctx, this.log.committed)
+    readIndex(this, ctx)
   }
 
   /** leaseValid tells whether the leader heard from a quorum within leaseTicks of sending (lease reads). */
@@ -259,17 +247,7 @@ export class RaftCore {
 
   /** transferLeadership catches `to` up and then tells it to campaign at once (timeout-now). */
   transferLeadership(to: NodeId): void {
-    if (this.role !== 'leader') {
-      throw new ZxError('ZX_ERR_NOT_LEADER', `${this.id} is not the leader`, { details: { leaderId: this.leaderId } })
-    }
-    if (to === this.id) return
-    if (!isVoter(this.conf(), to)) throw new ZxError('ZX_ERR_MEMBERSHIP', `${to} is not a voter`)
-    if (this.leadTransferee === to) return
-    this.leadTransferee = to
-    this.electionElapsed = 0
-    const pr = this.prs.get(to)!
-    if (pr.match === this.log.lastIndex()) sendTimeoutNow(this, to)
-    else sendAppend(this, to, false)
+    transferLeadership(this, to)
   }
 
   /** reportUnreachable tells the core the transport lost `to`: stop pipelining, probe again. */
@@ -280,12 +258,7 @@ export class RaftCore {
 
   /** reportSnapshot tells the core whether streaming a snapshot to `to` worked. */
   reportSnapshot(to: NodeId, ok: boolean): void {
-    const pr = this.prs.get(to)
-    if (this.role !== 'leader' || pr === undefined || pr.state !== 'snapshot') return
-    if (!ok) pr.pendingSnapshot = 0
-    pr.becomeProbe()
-    // Wait for the snapshot answer or the next heartbeat response before probing.
-    pr.probeSent = true
+    reportSnapshot(this, to, ok)
   }
 
   /** hasReady tells whether ready() has anything for the driver. */

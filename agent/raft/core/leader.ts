@@ -3,9 +3,12 @@
  * in step with the configuration, check-quorum, heartbeat rounds with the reads they confirm,
  * and the lease those rounds give.
  */
+import { ZxError } from '../../errors.js'
+import { isVoter } from './conf.js'
 import type { RaftCore } from './core.js'
 import { Progress } from './progress.js'
 import { quorumSize, quorumValue } from './quorum.js'
+import { sendAppend, sendTimeoutNow } from './replicate.js'
 import type { NodeId } from './types.js'
 
 /** quorumActive checks (and resets) which voters were heard from during this election timeout. */
@@ -76,4 +79,50 @@ export function leaseValid(core: RaftCore): boolean {
   if (!voters.includes(core.id)) return false
   const sent = voters.map((v) => (v === core.id ? core.now : core.readOnly.sentTick(core.prs.get(v)?.readAck ?? 0)))
   return quorumValue(sent) > core.now - core.config.leaseTicks
+}
+
+/** notLeader is the error for leader-only calls on another role, with the known leader as a hint. */
+export function notLeader(core: RaftCore): ZxError {
+  return new ZxError('ZX_ERR_NOT_LEADER', `${core.id} is not the leader`, { details: { leaderId: core.leaderId } })
+}
+
+/**
+ * readIndex registers a read (dissertation §6.4): it waits until the leader committed an entry
+ * of its term, then for a quorum to acknowledge a heartbeat round started after it arrived.
+ */
+export function readIndex(core: RaftCore, ctx: number): void {
+  if (core.role !== 'leader') throw notLeader(core)
+  if (!core.committedInTerm()) {
+    core.readOnly.deferred.push(ctx)
+    return
+  }
+  const voters = core.conf().voters
+  if (voters.length === 1 && voters[0] === core.id) {
+    core.readStates.push({ ctx, index: core.log.committed })
+    return
+  }
+  core.readOnly.add(ctx, core.log.committed)
+}
+
+/** transferLeadership starts a transfer (dissertation §3.10): catch `to` up, then timeout-now. */
+export function transferLeadership(core: RaftCore, to: NodeId): void {
+  if (core.role !== 'leader') throw notLeader(core)
+  if (to === core.id) return
+  if (!isVoter(core.conf(), to)) throw new ZxError('ZX_ERR_MEMBERSHIP', `${to} is not a voter`)
+  if (core.leadTransferee === to) return
+  core.leadTransferee = to
+  // The transfer must finish within an election timeout, or tickLeader abandons it.
+  core.electionElapsed = 0
+  const pr = core.prs.get(to)!
+  if (pr.match === core.log.lastIndex()) sendTimeoutNow(core, to)
+  else sendAppend(core, to, false)
+}
+
+/** reportSnapshot ends the snapshot state of `to`: probe next, once it answers or a heartbeat does. */
+export function reportSnapshot(core: RaftCore, to: NodeId, ok: boolean): void {
+  const pr = core.prs.get(to)
+  if (core.role !== 'leader' || pr === undefined || pr.state !== 'snapshot') return
+  if (!ok) pr.pendingSnapshot = 0
+  pr.becomeProbe()
+  pr.probeSent = true
 }
