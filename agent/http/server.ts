@@ -96,7 +96,9 @@ export class HttpApi {
     } catch (error) {
       this.writeError(res, error)
     } finally {
-      this.ctx.metrics.observe('consul.http.request', performance.now() - started)
+      const latencyMs = performance.now() - started
+      this.ctx.metrics.observe('consul.http.request', latencyMs)
+      this.ctx.log.debug('Request finished', { method: req.method, url: req.url, from: req.socket.remoteAddress, status: res.statusCode, latency: `${latencyMs.toFixed(1)}ms` })
     }
   }
 
