@@ -1,6 +1,9 @@
 import { Args, Command, Flags } from '@oclif/core'
 import ora from 'ora'
 import { formatTable, toJson, writeOutputs } from '../src/bench/report.js'
+import { readClusterState } from '../src/cluster/state.js'
+import { runtimeFor } from '../src/runtime/select.js'
+import { runtimeControl } from '../src/verify/control.js'
 import { parseCompare, runBench } from '../src/bench/run-bench.js'
 import { workloadNames, type WorkloadName } from '../src/bench/workloads.js'
 
@@ -37,6 +40,7 @@ export default class Bench extends Command {
     timeout: Flags.integer({ description: 'Per-request timeout in ms.', default: 10_000, min: 1 }),
     compare: Flags.string({ description: 'Also run against kind=url[,url…] (etcd or consul).', multiple: true }),
     out: Flags.string({ description: 'Directory for HDR histograms, the timeline SVG and JSON.' }),
+    cluster: Flags.string({ description: 'Lab cluster whose leader the failover workload kills.', env: 'ZX_CLUSTER', default: 'zx' }),
   }
 
   async run(): Promise<unknown> {
@@ -50,7 +54,11 @@ export default class Bench extends Command {
     } catch (error) {
       this.error((error as Error).message, { exit: 2 })
     }
-    const endpoints = (flags.endpoints ?? flags['http-addr']).split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean)
+    const killLeader = workload === 'failover' ? await this.leaderKiller(flags.cluster) : undefined
+    // A failover run spreads its writes over every node of the cluster unless told otherwise,
+    // so the survivors take over the load when the leader dies.
+    const clusterEndpoints = workload === 'failover' && flags.endpoints === undefined ? (await readClusterState(flags.cluster))?.nodes.map((n) => `http://127.0.0.1:${n.ports.http}`).join(',') : undefined
+    const endpoints = (flags.endpoints ?? clusterEndpoints ?? flags['http-addr']).split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean)
     const spinner = this.jsonEnabled() || !process.stderr.isTTY ? undefined : ora({ stream: process.stderr }).start()
     let current = ''
     const rows = await runBench({
@@ -63,7 +71,7 @@ export default class Bench extends Command {
         concurrency: flags.concurrency, durationS: flags.duration, warmupS: flags.warmup, maxOps: flags.ops,
         keyspace: flags.keyspace, valueSize: flags['value-size'], prefix: flags.prefix,
         readMode: flags['read-mode'] as 'default', readRatio, locks: flags.locks, watchers: flags.watchers,
-        writeIntervalMs: flags['write-interval'], killAfterS: flags['kill-after'],
+        writeIntervalMs: flags['write-interval'], killAfterS: flags['kill-after'], killLeader,
         onProgress: (done, ops) => { if (spinner) spinner.text = `${workload} on ${current}: ${Math.round(done * 100)}% (${ops} ops)` },
       },
     }).finally(() => spinner?.stop())
@@ -74,5 +82,18 @@ export default class Bench extends Command {
     }
     if (rows.every((r) => r.result.ops === 0)) this.error('no operation succeeded', { exit: 4 })
     return rows.map((r) => ({ label: r.label, ...toJson(r.result), files }))
+  }
+
+  /** leaderKiller returns a function that SIGKILLs the current leader of a lab cluster. */
+  private async leaderKiller(cluster: string): Promise<() => Promise<string>> {
+    const state = await readClusterState(cluster)
+    if (!state) this.error(`the failover workload needs a lab cluster to kill the leader of; no cluster "${cluster}" (zx cluster up)`, { exit: 2 })
+    const control = runtimeControl(await runtimeFor(cluster, state.runtime), state.nodes)
+    return async () => {
+      const leader = await control.leader()
+      if (leader === undefined) throw new Error('no leader to kill')
+      await control.kill(leader)
+      return leader
+    }
   }
 }

@@ -132,9 +132,10 @@ async function runFailover(target: BenchTarget, options: WorkloadOptions, random
   let killedAt = Number.POSITIVE_INFINITY
   let firstAckAfterKill = Number.POSITIVE_INFINITY
   let killed = ''
+  // The gap is counted from the moment the kill has been carried out (the process or
+  // container is gone), to the first acknowledged write that was started after that moment.
   const killer = setTimeout(() => {
-    killedAt = performance.now()
-    options.killLeader!().then((node) => { killed = node }, (error: unknown) => { killed = `kill failed: ${String(error)}` })
+    options.killLeader!().then((node) => { killed = node; killedAt = performance.now() }, (error: unknown) => { killed = `kill failed: ${String(error)}` })
   }, (options.warmupS + options.killAfterS) * 1000)
   const result = await runClosedLoop(async () => {
     const t0 = performance.now()
