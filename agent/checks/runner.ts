@@ -87,9 +87,12 @@ export class CheckRunner {
       entry.timer = undefined
       void this.probe(entry).then((result) => {
         if (!this.current(entry)) return
-        this.report(entry, result)
-        this.schedule(entry, entry.definition.intervalMs)
-      })
+        try {
+          this.report(entry, result)
+        } finally {
+          this.schedule(entry, entry.definition.intervalMs)
+        }
+      }).catch(() => { /* a failing listener must not stop the check or crash the agent */ })
     })
   }
 

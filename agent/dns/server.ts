@@ -92,7 +92,12 @@ export class DnsServer {
   private async onDatagram(message: Buffer, address: string, port: number): Promise<void> {
     const response = await this.handler.handle(message, false)
     if (response === undefined) return
-    this.udp.send(response, port, address, () => {})
+    try {
+      this.udp.send(response, port, address, () => {})
+    } catch {
+      // The socket closed while the answer was being built (shutdown): drop it.
+      this.handler.stat.dropped++
+    }
   }
 
   private onConnection(socket: Socket): void {
