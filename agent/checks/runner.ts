@@ -78,7 +78,8 @@ export class CheckRunner {
     if (entry.timer !== undefined) clock.clearTimer(entry.timer)
     entry.timer = clock.setTimer(entry.definition.ttlMs, () => {
       entry.timer = undefined
-      if (this.current(entry)) this.options.onResult(entry.definition.checkId, 'critical', 'TTL expired')
+      if (!this.current(entry)) return
+      try { this.options.onResult(entry.definition.checkId, 'critical', 'TTL expired') } catch { /* never crash the agent from a timer */ }
     })
   }
 
