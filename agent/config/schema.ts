@@ -49,6 +49,7 @@ export const configKeys: Record<string, ValueKind> = {
   leave_on_terminate: 'bool',
   recursors: 'strings',
   domain: 'string',
+  'limits.http_max_conns_per_client': 'int',
 }
 
 /** FlagSpec says which config key a flag sets; `repeat` flags append to a list. */

@@ -56,6 +56,8 @@ export interface RuntimeConfig {
   readonly leaveOnTerminate: boolean
   readonly skipLeaveOnInterrupt: boolean
   readonly recursors: readonly string[]
+  /** httpMaxConnsPerClient caps concurrent HTTP connections from one IP (limits.http_max_conns_per_client). */
+  readonly httpMaxConnsPerClient: number
   readonly raft: Readonly<RaftTiming>
   /** sources lists where the config came from, for /v1/agent/self and logs. */
   readonly sources: readonly string[]

@@ -45,9 +45,11 @@ export class HttpApi {
   private admit(socket: Socket): void {
     const client = socket.remoteAddress ?? '?'
     const open = (this.connsPerClient.get(client) ?? 0) + 1
-    if (open > httpDefaults.maxConnsPerClient) {
+    if (open > this.ctx.config.httpMaxConnsPerClient) {
       this.rejectedConnections++
-      socket.destroy()
+      const body = 'Your IP is issuing too many concurrent connections, please rate limit your calls\n'
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+      socket.once('error', () => undefined)
       return
     }
     this.connsPerClient.set(client, open)

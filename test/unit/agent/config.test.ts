@@ -59,6 +59,9 @@ describe('agent config', () => {
   it('scales raft timing with raft_multiplier', () => {
     const c = loadRuntimeConfig(['-data-dir', '/d'], host({ ZX_LOCAL_CONFIG: '{"performance":{"raft_multiplier":5}}' }))
     expect(c.raft).toMatchObject({ electionTimeoutMs: 5000, leaderLeaseTimeoutMs: 2500, tickMs: 500, electionTicks: 10 })
+    expect(c.httpMaxConnsPerClient).toBe(200)
+    const limited = loadRuntimeConfig(['-data-dir', '/d'], host({ ZX_LOCAL_CONFIG: '{"limits":{"http_max_conns_per_client":1000}}' }))
+    expect(limited.httpMaxConnsPerClient).toBe(1000)
   })
 
   it('merges files, dirs, env and flags in order', () => {

@@ -23,11 +23,15 @@ describe('http limits', () => {
     const sockets: Socket[] = []
     for (let i = 0; i < 200; i++) sockets.push(await open())
     const extra = await open()
+    let answer = ''
+    extra.on('data', (chunk) => { answer += chunk.toString() })
     const closed = await new Promise<boolean>((resolve) => {
       extra.once('close', () => resolve(true))
       setTimeout(() => resolve(false), 2_000)
     })
     expect(closed).toBe(true)
+    expect(answer).toMatch(/^HTTP\/1.1 429 Too Many Requests/)
+    expect(answer).toContain('Your IP is issuing too many concurrent connections')
     expect(h.api.rejectedConnections).toBeGreaterThanOrEqual(1)
     for (const s of sockets) s.destroy()
     await new Promise((r) => setTimeout(r, 100))
