@@ -72,6 +72,10 @@ export class CatalogAgent {
     if (ctx.lan !== undefined) {
       for (const event of ctx.lan.userEvents()) this.events.add(event)
       this.unsubscribe.push(ctx.lan.onUserEvent((event) => this.events.add(event)))
+      // A server appearing in gossip is the moment a client's failed sync can succeed.
+      this.unsubscribe.push(ctx.lan.onMemberEvent((event) => {
+        if (event.member.tags.role === 'consul' && (event.type === 'join' || event.type === 'alive')) this.sync.retryNow()
+      }))
     }
     const catalog = ctx.server?.store.catalog as CatalogTables | undefined
     if (ctx.server !== undefined && catalog !== undefined) {

@@ -59,6 +59,7 @@ export class AntiEntropy {
   private timer: TimerHandle | undefined
   private retryMs: number = antiEntropyDefaults.retryMinMs
   private stopped = false
+  private lastRoundFailed = false
   private idleWaiters: Array<() => void> = []
 
   constructor(
@@ -85,6 +86,11 @@ export class AntiEntropy {
   /** trigger asks for a partial sync of the dirty registrations. */
   trigger(): void { this.wantPartial = true; void this.loop() }
 
+  /** retryNow skips the backoff after a failed round (a server just joined gossip). */
+  retryNow(): void {
+    if (this.lastRoundFailed) this.requestFull()
+  }
+
   /** idle resolves when no round is running or wanted (tests). */
   idle(): Promise<void> {
     if (!this.running && !this.wantFull && !this.wantPartial) return Promise.resolve()
@@ -103,11 +109,14 @@ export class AntiEntropy {
           if (full) await this.syncFull()
           else await this.syncChanges()
           this.retryMs = antiEntropyDefaults.retryMinMs
+          this.lastRoundFailed = false
           if (full) this.schedule(this.fullIntervalMs, true)
         } catch (error) {
           this.stats.failures++
+          this.lastRoundFailed = true
+          // A failed partial round retries as a full one: it also repairs anything half-pushed.
           this.onError(error)
-          this.schedule(this.retryMs, full)
+          this.schedule(this.retryMs, true)
           this.retryMs = Math.min(this.retryMs * 2, antiEntropyDefaults.retryMaxMs)
           break
         }
