@@ -14,7 +14,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RaftApi } from '../raft/api.js'
 import type { GossipPool, Member, MemberEvent } from '../gossip/api.js'
-import type { SeqRaftEvent, ZxClusterResponse, ZxGossipEvent, ZxGossipMember, ZxGossipResponse, ZxRaftResponse } from './lab/wire.js'
+import type { SeqRaftEvent, ZxClusterEntry, ZxClusterResponse, ZxGossipEvent, ZxGossipMember, ZxGossipResponse, ZxRaftResponse } from './lab/wire.js'
+import { spreadRows, type SpreadRow } from './lab/spread.js'
 import { EventRing, parseIndex, parseWaitMs } from './recorder.js'
 import { defaultHttpAddressOf, fanOut, type FetchJson, type HttpAddressOf } from './fanout.js'
 import { uiDefaults } from './defaults.js'
@@ -65,7 +66,7 @@ export class LabApi {
       '/v1/zx/raft/stream': (req, res) => this.stream(req, res, this.raftEvents, () => this.raftSnapshot(), (e) => ({ event: e, status: this.view.raft?.status() ?? null })),
       '/v1/zx/gossip/stream': (req, res) => this.stream(req, res, this.gossipEvents, () => this.gossipSnapshot(), (e) => ({ event: e, members: this.members() })),
       '/v1/zx/cluster/raft': (_req, res) => this.cluster(res, '/v1/zx/raft', () => this.raftSnapshot(), (m) => m.tags.role === 'consul', this.view.raft !== undefined),
-      '/v1/zx/cluster/gossip': (_req, res) => this.cluster(res, '/v1/zx/gossip', () => this.gossipSnapshot(), () => true, true),
+      '/v1/zx/cluster/gossip': (_req, res) => this.cluster(res, '/v1/zx/gossip', () => this.gossipSnapshot(), () => true, true, gossipSpread),
     }
   }
 
@@ -188,19 +189,27 @@ export class LabApi {
     })
   }
 
-  private async cluster<T>(res: ServerResponse, path: string, local: () => T, include: (m: Member) => boolean, includeSelf: boolean): Promise<void> {
+  private async cluster<T>(res: ServerResponse, path: string, local: () => T, include: (m: Member) => boolean, includeSelf: boolean, extra?: (entries: ZxClusterEntry<T>[]) => object): Promise<void> {
     const self = this.nodeName()
     const members = (this.view.lan?.members() ?? []).filter((m) => m.status !== 'left' && (m.name === self ? includeSelf : include(m)))
     // Without a gossip pool (or before it knows itself) this agent still answers for itself.
     if (includeSelf && !members.some((m) => m.name === self)) members.push({ name: self, addr: '', port: 0, tags: {}, status: 'alive', incarnation: 0 })
     const entries = await fanOut(members, self, path, local, this.view.httpAddressOf ?? defaultHttpAddressOf, this.now, this.view.fetchJson)
-    const body: ZxClusterResponse<T> = { node: self, entries, nowMs: this.now() }
+    const body: ZxClusterResponse<T> = { node: self, entries, nowMs: this.now(), ...extra?.(entries) }
     if (res.destroyed) return
     writeJson(undefined, res, body, undefined)
   }
 }
 
 type SeqRaftEventInput = Omit<SeqRaftEvent, 'seq'>
+
+// The gossip fan-out also says how far each change spread among the members that answered.
+function gossipSpread(entries: ZxClusterEntry<ZxGossipResponse>[]): { spread: SpreadRow[] } {
+  const answered = entries.filter((e) => e.ok && e.data !== null)
+  const observations = answered.flatMap((e) => e.data!.events.map((event) => ({ observer: e.node, event })))
+  const interval = answered.map((e) => e.data!.gossipIntervalMs).find((v) => v !== null) ?? undefined
+  return { spread: spreadRows(observations, answered.map((e) => e.node), interval) }
+}
 
 function toWireMember(member: Member): ZxGossipMember {
   return {

@@ -5,6 +5,7 @@
  */
 import type { RaftEvent, RaftStatus } from '../../raft/api.js'
 import type { MemberEvent, MemberStatus } from '../../gossip/api.js'
+import type { SpreadRow } from './spread.js'
 
 /** SeqRaftEvent is a RaftEvent with its position in this server's event ring. */
 export type SeqRaftEvent = RaftEvent & { seq: number }
@@ -71,4 +72,6 @@ export interface ZxClusterResponse<T> {
   node: string
   entries: ZxClusterEntry<T>[]
   nowMs: number
+  /** spread (gossip fan-out only) measures each membership change among the members that answered. */
+  spread?: SpreadRow[]
 }

@@ -81,6 +81,14 @@ describe('LabApi', () => {
     expect(bad.res.text()).toBe('Invalid wait time\n')
   })
 
+  it('measures in the gossip fan-out how far each change spread', async () => {
+    const { pool, api } = lab([member('node1'), member('node2')])
+    pool.set('node2', 'failed', 'failed')
+    const body = JSON.parse((await call(api, '/v1/zx/cluster/gossip')).res.text()) as ZxClusterResponse<ZxGossipResponse>
+    // node2 (scripted) answers with no events; node1 saw node2 fail; node2 never counts for itself.
+    expect(body.spread).toEqual([expect.objectContaining({ member: 'node2', type: 'failed', reached: ['node1'], expected: ['node1'], complete: true, rounds: 1 })])
+  })
+
   it('reports membership changes with their time and incarnation', async () => {
     const { pool, api } = lab([member('node1'), member('node2')])
     pool.set('node2', 'suspect', 'suspect')
@@ -170,7 +178,9 @@ describe('uiRouteArea', () => {
     }
     // A client is no Raft server: it lists only servers. Without gossip it still reports itself.
     expect((await read('/v1/zx/cluster/raft')).entries).toEqual([])
-    expect((await read('/v1/zx/cluster/gossip')).entries).toEqual([expect.objectContaining({ node: 'client1', ok: true, data: expect.objectContaining({ members: [] }) })])
+    const gossip = await read('/v1/zx/cluster/gossip')
+    expect(gossip.entries).toEqual([expect.objectContaining({ node: 'client1', ok: true, data: expect.objectContaining({ members: [] }) })])
+    expect(gossip.spread).toEqual([])
     const local = new FakeRes()
     await without.find((r) => r.path === '/v1/zx/raft')!.raw!(fakeReq('GET', '/v1/zx/raft'), asRes(local))
     expect(JSON.parse(local.text())).toMatchObject({ node: 'client1', server: false, status: null })
