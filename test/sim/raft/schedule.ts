@@ -131,13 +131,31 @@ function changeMembership(c: SimCluster, rng: Prng): void {
   }
 }
 
+/**
+ * stopRemovedServers shuts down servers outside the most advanced server's configuration. Without
+ * pre-vote and check-quorum nothing stops a removed server from disrupting elections forever
+ * (dissertation §4.2.3), so an operator must stop it; with either on, it keeps running.
+ */
+function stopRemovedServers(c: SimCluster): void {
+  let best = c.node(c.ids[0]!).core!
+  for (const id of c.ids) {
+    const core = c.node(id).core!
+    if (core.log.committed > best.log.committed) best = core
+  }
+  const conf = best.conf()
+  for (const id of c.ids) if (!conf.voters.includes(id) && !conf.learners.includes(id)) c.crash(id)
+}
+
 /** converge heals the world and waits until every member applied the leader's commit index. */
 function converge(c: SimCluster, maxTicks: number): void {
   c.net.heal()
   c.net.faults = noFaults
   c.clientsEnabled = false
   c.hooks.crashBeforeSyncRate = 0
+  c.recording = true
   for (const id of c.ids) c.restart(id)
+  const raft = c.node(c.ids[0]!).config
+  if (!raft.preVote && !raft.checkQuorum) stopRemovedServers(c)
   for (let k = 0; k < maxTicks; k++) {
     c.tick()
     const leader = c.leader()
@@ -155,8 +173,13 @@ function converge(c: SimCluster, maxTicks: number): void {
     return core ? `${id}:${core.role}/t${core.term}/c${core.log.committed}/l${core.log.lastIndex()}/a${c.node(id).fsm.appliedIndex}` : `${id}:down`
   })
   const l = c.leader()
-  const progress = l ? JSON.stringify(l.status().progress) + ' conf ' + JSON.stringify(l.conf()) : ''
-  throw new Error(`no convergence after healing for ${maxTicks} ticks: ${states.join(' ')} ${progress}`)
+  const progress = l ? JSON.stringify(l.status().progress) + ' conf ' + JSON.stringify(l.conf())
+    : c.ids.map((id) => {
+      const core = c.node(id).core
+      return core ? `${id} voters=${core.conf().voters.join(',')} vote=${core.vote} lead=${core.leaderId} el=${core.electionElapsed}/${core.randomizedElectionTimeout}` : ''
+    }).join('; ')
+  const events = c.transcript.slice(-20).join('\n    ')
+  throw new Error(`no convergence after healing for ${maxTicks} ticks: ${states.join(' ')} ${progress}\n  last events:\n    ${events}`)
 }
 
 function digest(c: SimCluster): number {
