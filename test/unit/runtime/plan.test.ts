@@ -1,0 +1,43 @@
+// Goal: the cluster plan matches the seed lab exactly: node1–node3 servers with
+// `agent -server -bootstrap-expect=3 -node=nodeN -bind=0.0.0.0 -client=0.0.0.0 -ui`,
+// node2/node3 `-join=node1`, node4 a client with `-retry-join=node1`; host ports = container
+// port + 1000·(n−1) on 127.0.0.1 for 8300, 8301 tcp/udp, 8302 tcp/udp, 8400, 8500, 8600
+// tcp/udp; process nodes get their own port set and join node1's gossip port.
+// Method: the pure planning functions, compared with the seed's literal values.
+import { describe, expect, it } from 'vitest'
+import { planNodes } from '../../../src/cluster/layout.js'
+import { dockerAgentArgs, processAgentArgs } from '../../../src/cluster/agent-args.js'
+import { demux, portBindings } from '../../../src/runtime/docker.js'
+
+const nodes = planNodes(3, 1)
+
+describe('seed plan', () => {
+  it('gives docker nodes the seed\'s flags', () => {
+    expect(dockerAgentArgs(nodes[0]!, nodes)).toEqual(['agent', '-server', '-bootstrap-expect=3', '-node=node1', '-bind=0.0.0.0', '-client=0.0.0.0', '-ui'])
+    expect(dockerAgentArgs(nodes[2]!, nodes)).toEqual(['agent', '-server', '-bootstrap-expect=3', '-node=node3', '-bind=0.0.0.0', '-client=0.0.0.0', '-ui', '-join=node1'])
+    expect(dockerAgentArgs(nodes[3]!, nodes)).toEqual(['agent', '-node=node4', '-bind=0.0.0.0', '-client=0.0.0.0', '-ui', '-retry-join=node1'])
+  })
+
+  it('maps node4\'s ports to 11300–11600 on 127.0.0.1, tcp and udp where the seed does', () => {
+    const bindings = portBindings(nodes[3]!)
+    expect(Object.fromEntries(Object.entries(bindings).map(([k, v]) => [k, `${v[0]!.HostIp}:${v[0]!.HostPort}`]))).toEqual({
+      '8300/tcp': '127.0.0.1:11300', '8301/tcp': '127.0.0.1:11301', '8301/udp': '127.0.0.1:11301',
+      '8302/tcp': '127.0.0.1:11302', '8302/udp': '127.0.0.1:11302', '8400/tcp': '127.0.0.1:11400',
+      '8500/tcp': '127.0.0.1:11500', '8600/tcp': '127.0.0.1:11600', '8600/udp': '127.0.0.1:11600',
+    })
+  })
+
+  it('gives process nodes their own ports and node1\'s gossip address to join', () => {
+    const compact = planNodes(3, 1, 25000)
+    const args = processAgentArgs(compact[3]!, compact, '/d')
+    expect(args).toContain('-retry-join=127.0.0.1:25001')
+    expect(args).toContain('-http-port=25034')
+    expect(args).toContain('-bind=127.0.0.1')
+    expect(args).not.toContain('-server')
+  })
+
+  it('splits docker\'s multiplexed log frames', () => {
+    const frame = (stream: number, text: string) => Buffer.concat([Buffer.from([stream, 0, 0, 0, 0, 0, 0, text.length]), Buffer.from(text)])
+    expect(demux(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')])).toString()).toBe('out\nerr\n')
+  })
+})
