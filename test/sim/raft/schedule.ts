@@ -132,18 +132,17 @@ function changeMembership(c: SimCluster, rng: Prng): void {
 }
 
 /**
- * stopRemovedServers shuts down servers outside the most advanced server's configuration. Without
- * pre-vote and check-quorum nothing stops a removed server from disrupting elections forever
- * (dissertation §4.2.3), so an operator must stop it; with either on, it keeps running.
+ * stopRemovedServers shuts down running servers outside a leader's committed configuration.
+ * Without pre-vote and check-quorum nothing stops a removed server from disrupting elections
+ * forever (dissertation §4.2.3), so an operator must stop it; with either on, it keeps running.
  */
 function stopRemovedServers(c: SimCluster): void {
-  let best = c.node(c.ids[0]!).core!
+  const leader = c.leader()
+  if (!leader || leader.pendingConfIndex > leader.log.committed) return
+  const conf = leader.conf()
   for (const id of c.ids) {
-    const core = c.node(id).core!
-    if (core.log.committed > best.log.committed) best = core
+    if (c.node(id).up && !conf.voters.includes(id) && !conf.learners.includes(id)) c.crash(id)
   }
-  const conf = best.conf()
-  for (const id of c.ids) if (!conf.voters.includes(id) && !conf.learners.includes(id)) c.crash(id)
 }
 
 /** converge heals the world and waits until every member applied the leader's commit index. */
@@ -155,9 +154,10 @@ function converge(c: SimCluster, maxTicks: number): void {
   c.recording = true
   for (const id of c.ids) c.restart(id)
   const raft = c.node(c.ids[0]!).config
-  if (!raft.preVote && !raft.checkQuorum) stopRemovedServers(c)
+  const unprotected = !raft.preVote && !raft.checkQuorum
   for (let k = 0; k < maxTicks; k++) {
     c.tick()
+    if (unprotected) stopRemovedServers(c)
     const leader = c.leader()
     if (!leader || !leader.committedInTerm() || c.leaders().length !== 1) continue
     const conf = leader.conf()
