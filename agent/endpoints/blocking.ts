@@ -46,7 +46,9 @@ export async function readQuery<T>(
     const deadline = ctx.now() + Math.min(query.waitMs + jitter, httpDefaults.maxQueryTimeMs)
     ctx.metrics.inc('consul.rpc.queries_blocking')
     // An index below the client's means the state was reset (restore): answer at once so it resets too.
-    while (result.index === query.minIndex) {
+    // The index is compared as the client saw it (never 0): an empty table answers X-Consul-Index 1,
+    // so a client blocking with index=1 on a missing key must wait, not spin.
+    while (Math.max(1, result.index) === query.minIndex) {
       const left = deadline - ctx.now()
       if (left <= 0) break
       const changed = await server.store.indexes.waitChange(tables, left)
