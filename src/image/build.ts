@@ -6,8 +6,9 @@
  * the entrypoint and the base, so a second build with nothing changed is a no-op.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type Docker from 'dockerode'
 import { build } from 'esbuild'
 import { LabError } from '../errors.js'
@@ -60,7 +61,10 @@ export async function buildAgentImage(docker: Docker, options: BuildOptions = {}
   const dockerfile = await readFile(join(root, 'templates', 'Dockerfile'))
   const entrypoint = await readFile(join(root, 'templates', 'docker-entrypoint.sh'))
   const baseName = options.base ?? 'offline-base'
-  const hash = createHash('sha256').update(bundle).update(dockerfile).update(entrypoint).update(baseName).digest('hex').slice(0, 16)
+  const ui = await uiFiles(root)
+  const digest = createHash('sha256').update(bundle).update(dockerfile).update(entrypoint).update(baseName)
+  for (const file of ui) digest.update(file.path).update(file.data)
+  const hash = digest.digest('hex').slice(0, 16)
   const ref = `${agentImageRepository}:${hash}`
   if (options.force !== true && (await imageExists(docker, ref))) {
     log(`agent image ${ref} is up to date`)
@@ -76,6 +80,9 @@ export async function buildAgentImage(docker: Docker, options: BuildOptions = {}
     { kind: 'dir', path: 'consul', mode: 0o755 },
     { kind: 'dir', path: 'consul/data', mode: 0o755 },
     { kind: 'dir', path: 'consul/config', mode: 0o755 },
+    { kind: 'dir', path: 'ui', mode: 0o755 },
+    ...uiDirs(ui).map((path) => ({ kind: 'dir' as const, path, mode: 0o755 })),
+    ...ui.map((file) => ({ kind: 'data' as const, path: file.path, mode: 0o644, data: file.data })),
   ])
   try {
     const stream = await docker.buildImage(context, {
@@ -89,6 +96,35 @@ export async function buildAgentImage(docker: Docker, options: BuildOptions = {}
   await docker.getImage(ref).tag({ repo: agentImageRepository, tag: 'latest' })
   log(`built ${ref} (also tagged ${agentImageRepository}:latest)`)
   return { ref, hash, built: true, bundleBytes: bundle.length }
+}
+
+/**
+ * uiFiles reads the built web UI (dist/ui) so `-ui` works inside containers too; it builds
+ * the UI first when this checkout has not (npm run build normally has).
+ */
+async function uiFiles(root: string, buildIfMissing = true): Promise<Array<{ path: string; data: Buffer }>> {
+  const dir = join(root, 'dist', 'ui')
+  let names: string[]
+  try {
+    names = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).map((d) => relative(dir, join(d.parentPath, d.name)))
+  } catch (error) {
+    if (!buildIfMissing) throw new LabError('ZX_ERR_IMAGE_BUILD', `the web UI is not built in ${dir}: ${(error as Error).message}`)
+    const build = (await import(pathToFileURL(join(root, 'agent', 'ui', 'build.mjs')).href)) as { buildUi: () => Promise<unknown> }
+    await build.buildUi()
+    return uiFiles(root, false)
+  }
+  names.sort()
+  return Promise.all(names.map(async (name) => ({ path: `ui/${name}`, data: await readFile(join(dir, name)) })))
+}
+
+/** uiDirs lists the sub-directories of the UI files, parents first. */
+function uiDirs(files: Array<{ path: string }>): string[] {
+  const dirs = new Set<string>()
+  for (const file of files) {
+    const parts = file.path.split('/').slice(1, -1)
+    for (let i = 1; i <= parts.length; i++) dirs.add(`ui/${parts.slice(0, i).join('/')}`)
+  }
+  return [...dirs].sort()
 }
 
 /** imageExists tells whether the engine has an image reference. */
