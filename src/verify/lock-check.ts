@@ -14,6 +14,7 @@
  * report shows the smallest gap seen after a loss so the margin can be judged.
  */
 import { performance } from 'node:perf_hooks'
+import { Agent } from 'undici'
 import { ApiClient } from '../api/client.js'
 import { withLock } from '../lock/with-lock.js'
 import { runNemesis, type ClusterControl, type FaultKind, type NemesisEvent } from './nemesis.js'
@@ -104,11 +105,12 @@ export async function runLockCheck(plan: LockCheckPlan): Promise<LockCheckReport
   const nemesis = plan.control === undefined
     ? Promise.resolve<NemesisEvent[]>([])
     : runNemesis(plan.control, { faults: plan.faults, intervalMs: plan.faultIntervalMs, durationMs: plan.durationMs, log: plan.log })
+  const dispatchers = Array.from({ length: plan.processes }, () => new Agent({ connections: 4 }))
   const holder = async (id: number): Promise<void> => {
     let turn = 0
     while (now() < plan.durationMs) {
       const endpoint = plan.endpoints[(id + turn++) % plan.endpoints.length]!
-      const client = new ApiClient({ address: endpoint, timeoutMs: plan.timeoutMs })
+      const client = new ApiClient({ address: endpoint, timeoutMs: plan.timeoutMs, dispatcher: dispatchers[id]! })
       try {
         await withLock(client, plan.key, (lost) => holdSection(client, id, lost), {
           lockDelay: plan.lockDelay, sessionTtl: plan.sessionTtl, sessionName: `zx-verify-lock-${id}`,
@@ -139,12 +141,27 @@ export async function runLockCheck(plan: LockCheckPlan): Promise<LockCheckReport
     record.lost = lostAt !== undefined
     record.exitMs = lostAt ?? now()
     records.push(record)
+    if (record.lost) await destroySession(plan, record.session, dispatchers[id]!)
   }
   await Promise.all([...Array.from({ length: plan.processes }, (_, i) => holder(i)), nemesis])
+  await Promise.all(dispatchers.map((d) => d.destroy().catch(() => undefined)))
   const overlaps = findOverlaps(records)
   return {
     records, overlaps, minGapAfterLossMs: minGapAfterLoss(records), nemesis: await nemesis,
     counts: { sections: records.length, lost: records.filter((r) => r.lost).length, errors },
+  }
+}
+
+/**
+ * destroySession ends a lost section's session through the first agent that answers. withLock
+ * leaves a lost lock's session renewing; if its agent comes back, that zombie session keeps
+ * holding the key and nobody can acquire it again, so a well-behaved holder destroys it.
+ */
+async function destroySession(plan: LockCheckPlan, id: string, dispatcher: Agent): Promise<void> {
+  if (id === '' || id === '?') return
+  for (const endpoint of plan.endpoints) {
+    const client = new ApiClient({ address: endpoint, timeoutMs: plan.timeoutMs, dispatcher })
+    if (await client.session.destroy(id).then(() => true, () => false)) return
   }
 }
 
