@@ -15,11 +15,13 @@ const faultKinds: FaultKind[] = ['kill-leader', 'kill-random', 'pause', 'partiti
 /** Verify checks that a lab cluster stays linearizable while a nemesis injects faults. */
 export default class Verify extends Command {
   static override summary = 'Check linearizability of the KV store under faults (Jepsen-style).'
-  static override description = 'Concurrent clients run random reads, writes and CAS on a few keys while a nemesis kills, pauses and partitions servers; the recorded history is then checked for linearizability. Exit code 1 on a violation.'
+  static override description = 'Concurrent clients run random reads, writes and CAS on a few keys while a nemesis kills, pauses and partitions servers; the recorded history is then checked for linearizability. With --lock, holders take one lock through withLock instead and any two critical sections that both holders believed they held at once are reported (locks are advisory: a holder learns of a loss late, lock-delay is the margin). Exit code 1 on a violation.'
   static override examples = [
     '<%= config.bin %> verify --duration 60',
     '<%= config.bin %> verify --faults kill-leader,pause --fault-interval 8 --out test-output/verify/history.json',
     '<%= config.bin %> verify --check test-output/verify/history.json',
+    '<%= config.bin %> verify --lock --duration 30 --lock-delay 1s',
+    '<%= config.bin %> verify --target etcd --etcd-script /path/to/etcd-cluster.sh --faults kill-leader',
   ]
   static override enableJsonFlag = true
   static override flags = {
