@@ -114,12 +114,24 @@ export class Lock {
     await this.client.kv.delete(this.options.key, { cas: pair.ModifyIndex })
   }
 
+  /** abandon gives up a lost hold: stop the monitor and renewal and destroy the session (best effort). */
+  private abandon(): void {
+    this.held = false
+    this.monitorStop?.abort()
+    const session = this.session
+    this.session = undefined
+    if (session !== undefined) void session.stop(true).catch(() => {})
+  }
+
   private startMonitor(): AbortSignal {
     const lost = new AbortController()
     const stop = new AbortController()
     this.monitorStop = stop
     const session = this.session!
     session.expired.addEventListener('abort', () => lost.abort(new LabError('ZX_ERR_LOCK_LOST', 'lock session expired')), { once: true })
+    // A lost lock must not keep its session alive: renewals resuming after an agent restart
+    // would otherwise leave an orphaned session holding the key forever.
+    lost.signal.addEventListener('abort', () => this.abandon(), { once: true })
     void (async () => {
       let index: bigint | undefined
       let failures = 0

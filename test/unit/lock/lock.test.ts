@@ -76,6 +76,21 @@ describe('Lock', () => {
     expect(lock.isHeld).toBe(false)
   })
 
+  it('gives its session up once the lock is lost, so renewals cannot keep an orphan alive', async () => {
+    // The key vanishes under a live session (an operator deleted it): the hold is lost, and the
+    // session must be destroyed rather than renewed forever.
+    const lock = new Lock(client, { key: 'job/.lock', lockWaitMs: 1_000 })
+    const lost = (await lock.acquire())!
+    expect(consul.sessions.size).toBe(1)
+    consul.kv.delete('job/.lock')
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('lost never fired')), 3_000)
+      lost.addEventListener('abort', () => { clearTimeout(timer); resolve() })
+    })
+    for (let i = 0; i < 50 && consul.sessions.size > 0; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(consul.sessions.size).toBe(0)
+  })
+
   it('withLock runs the action under the lock and releases afterwards', async () => {
     const seen = await withLock(client, 'job/.lock', async () => consul.kv.get('job/.lock')?.session)
     expect(seen).toMatch(/^sess-/)
