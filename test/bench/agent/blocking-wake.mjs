@@ -36,9 +36,23 @@ const deadlineS = Number(args.deadline ?? 120)
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity })
 const hardStop = setTimeout(() => { console.error('deadline reached'); process.exit(2) }, deadlineS * 1000)
 
-function request(method, path, body, timeoutMs = 15_000) {
+// zx (like Consul) caps concurrent connections per client IP (limits.http_max_conns_per_client,
+// 200); with --per-ip N watcher i connects from loopback source address 127.0.1.<i / N>, so a
+// large watcher population looks like many clients instead of one over-limit client.
+const perIp = Number(args['per-ip'] ?? 0)
+const sourceFor = (i) => (perIp > 0 && i !== undefined ? `127.0.${1 + Math.floor(i / perIp / 250)}.${1 + (Math.floor(i / perIp) % 250)}` : undefined)
+
+const agents = new Map()
+function agentFor(localAddress) {
+  if (!agents.has(localAddress)) agents.set(localAddress, new http.Agent({ keepAlive: true, maxSockets: Infinity, localAddress }))
+  return agents.get(localAddress)
+}
+
+function request(method, path, body, timeoutMs = 15_000, watcherIndex = undefined) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: base.hostname, port: base.port, method, path, agent, timeout: timeoutMs,
+    const localAddress = sourceFor(watcherIndex)
+    const req = http.request({ host: base.hostname, port: base.port, method, path, timeout: timeoutMs,
+      agent: localAddress === undefined ? agent : agentFor(localAddress),
       headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks = []
       res.on('data', (c) => chunks.push(c))
@@ -78,12 +92,12 @@ async function put(seq) {
   ackAt.set(seq, performance.now())
 }
 
-async function zxWatcher(onParked) {
-  const first = await request('GET', `/v1/kv/${key}`)
+async function zxWatcher(onParked, i) {
+  const first = await request('GET', `/v1/kv/${key}`, undefined, 15_000, i)
   let index = Number(first.headers['x-consul-index'] ?? 0)
   let parked = false
   while (!stop) {
-    const p = request('GET', `/v1/kv/${key}?index=${index}&wait=60s`, undefined, 70_000)
+    const p = request('GET', `/v1/kv/${key}?index=${index}&wait=60s`, undefined, 70_000, i)
     if (!parked) { parked = true; onParked() }
     let r
     try { r = await p } catch { if (stop) return; await new Promise((res) => setTimeout(res, 50)); continue }
@@ -146,7 +160,7 @@ async function main() {
   const rssBefore = rssMb(args.pid)
   const running = []
   for (let i = 0; i < watchers; i++) {
-    running.push(kind === 'zx' ? zxWatcher(onParked) : etcdWatcher(onParked))
+    running.push(kind === 'zx' ? zxWatcher(onParked, i) : etcdWatcher(onParked))
     if (i % 500 === 499) await new Promise((res) => setTimeout(res, 20))
   }
   const parkDeadline = performance.now() + 60_000
@@ -178,6 +192,7 @@ async function main() {
   console.log(JSON.stringify(out))
   clearTimeout(hardStop)
   agent.destroy()
+  for (const a of agents.values()) a.destroy()
   process.exit(0)
 }
 
