@@ -73,7 +73,9 @@ export class HttpApi {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
     const abort = new AbortController()
-    res.on('close', () => abort.abort())
+    // Abort only a request whose client went away: aborting every finished one builds a
+    // DOMException per request for nothing.
+    res.on('close', () => { if (!res.writableFinished) abort.abort() })
     try {
       const url = new URL(req.url ?? '/', 'http://agent')
       let path: string

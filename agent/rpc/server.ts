@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../raft/node-log.js'
 import { FrameDecoder, FrameKind, decodeBody, encodeFrame, type Frame } from './frame.js'
 import type { RpcErrorBody, RpcResponse, RpcServerStats, SnapshotChunk } from './types.js'
 import { isRaftFrameBody, isRpcRequest, isSnapshotChunk } from './validate.js'
+import { corkUntilNextTick } from './peer.js'
 
 /** rejected marks connections closed for a bad frame, so their close is not counted twice. */
 const rejected = new WeakSet<net.Socket>()
@@ -174,6 +175,7 @@ export class RpcServer {
     } catch (error) {
       frame = encodeFrame(FrameKind.Response, { id, ok: false, error: errorBody(error) })
     }
+    corkUntilNextTick(socket)
     socket.write(frame)
   }
 }
