@@ -20,8 +20,8 @@ export interface BenchTarget {
   cas(key: string, value: string): Promise<boolean>
   /** lockCycle takes the named lock (waiting while another holds it) and releases it. */
   lockCycle(worker: number, name: string): Promise<number>
-  /** watchOnce blocks until the key changes after `since`; returns the new version. */
-  watchOnce(key: string, since: number, timeoutMs: number): Promise<number>
+  /** watchOnce blocks until the key changes after `since`; returns the new version and value. */
+  watchOnce(key: string, since: number, timeoutMs: number): Promise<{ version: number; value: string | undefined }>
   /** version is the key's current modify index / revision (0 when absent). */
   version(key: string): Promise<number>
   close(): Promise<void>
@@ -122,7 +122,8 @@ export function consulTarget(endpoints: string[], options: { connections: number
       const waitS = Math.max(1, Math.ceil(timeoutMs / 1000))
       const answer = await http.request('GET', `${kvPath(key)}?index=${since}&wait=${waitS}s`, undefined, timeoutMs + 2_000)
       if (answer.status !== 200 && answer.status !== 404) throw new HttpFailure(answer.status, answer.text)
-      return indexOf(answer)
+      const encoded = answer.status === 200 ? (JSON.parse(answer.text) as Array<{ Value: string | null }>)[0]?.Value : undefined
+      return { version: indexOf(answer), value: encoded == null ? undefined : Buffer.from(encoded, 'base64').toString() }
     },
     async version(key) {
       const answer = await http.request('GET', kvPath(key))
@@ -184,11 +185,13 @@ export function etcdTarget(endpoints: string[], options: { connections: number; 
       // The JSON gateway's watch is a stream; a poll of the revision is the closest bounded form.
       const deadline = Date.now() + timeoutMs
       while (Date.now() < deadline) {
-        const revision = await modRevision(key)
-        if (revision > since) return revision
+        const range = await post('/v3/kv/range', { key: b64(key) })
+        const kv = (range.kvs as Array<{ mod_revision: string; value?: string }> | undefined)?.[0]
+        const revision = kv ? Number(kv.mod_revision) : 0
+        if (revision > since) return { version: revision, value: kv?.value === undefined ? undefined : Buffer.from(kv.value, 'base64').toString() }
         await new Promise((resolve) => setTimeout(resolve, 1))
       }
-      return since
+      return { version: since, value: undefined }
     },
     version: modRevision,
     async close() {

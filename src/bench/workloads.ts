@@ -66,7 +66,7 @@ export async function runWorkload(name: WorkloadName, target: BenchTarget, optio
       return { ...result, extra: { lockRetries: retries } }
     }
     case 'blocking':
-      return runBlocking(target, options, key(0), value)
+      return runBlocking(target, options, key(0))
     case 'failover':
       return runFailover(target, options, randomKey, value)
     default: {
@@ -94,33 +94,45 @@ async function prefill(target: BenchTarget, keyspace: number, key: (i: number) =
 
 /**
  * runBlocking measures watch fan-out: `watchers` blocking reads wait on one key while a writer
- * updates it every writeIntervalMs; each wake-up's latency is counted from the moment the
- * writer's write was acknowledged (a wake before the acknowledgement counts as 0).
+ * updates it every writeIntervalMs with a sequence number as the value. A watcher matches each
+ * wake-up to its own write by that number, so the latency — from the moment the write was sent
+ * to the wake-up — needs no index bookkeeping; wake-ups that beat the writer's own
+ * acknowledgement are counted too (a store that fans out before answering the writer).
  */
-async function runBlocking(target: BenchTarget, options: WorkloadOptions, key: string, value: string): Promise<WorkloadResult> {
-  await target.put(key, value)
-  let lastAck = { at: performance.now(), version: await target.version(key) }
+async function runBlocking(target: BenchTarget, options: WorkloadOptions, key: string): Promise<WorkloadResult> {
+  const sentAt: number[] = []
+  const ackedAt: number[] = []
+  await target.put(key, 'seq:-1')
   const wakes = new Histogram()
+  let wokeBeforeAck = 0
   let stop = false
   const deadline = performance.now() + (options.warmupS + options.durationS) * 1000
   const watcher = async (): Promise<void> => {
-    let since = lastAck.version
+    let since = await target.version(key)
     while (!stop && performance.now() < deadline) {
-      const next = await target.watchOnce(key, since, 5_000).catch(() => since)
-      const wokeAt = performance.now()
-      if (next > since && next <= lastAck.version) wakes.record(Math.max(0, wokeAt - lastAck.at) * 1000)
-      since = Math.max(since, next)
+      const woke = await target.watchOnce(key, since, 5_000).catch(() => undefined)
+      const at = performance.now()
+      if (woke === undefined) continue
+      const seq = Number(/^seq:(\d+)$/.exec(woke.value ?? '')?.[1] ?? -1)
+      if (woke.version > since && seq >= 0 && sentAt[seq] !== undefined) {
+        wakes.record((at - sentAt[seq]!) * 1000)
+        if (ackedAt[seq] === undefined) wokeBeforeAck += 1
+      }
+      since = Math.max(since, woke.version)
     }
   }
   const watching = Array.from({ length: options.watchers }, watcher)
+  let seq = 0
   const writes = await runClosedLoop(async () => {
-    await target.put(key, value)
-    lastAck = { at: performance.now(), version: await target.version(key) }
+    const mine = seq++
+    sentAt[mine] = performance.now()
+    await target.put(key, `seq:${mine}`)
+    ackedAt[mine] = performance.now()
     await new Promise((resolve) => setTimeout(resolve, options.writeIntervalMs))
   }, { ...options, concurrency: 1 })
   stop = true
   await Promise.allSettled(watching)
-  return { ...writes, latencyMs: wakes.summaryMs(), histogram: wakes, extra: { wakeups: wakes.count, writes: writes.ops } }
+  return { ...writes, latencyMs: wakes.summaryMs(), histogram: wakes, extra: { wakeups: wakes.count, wokeBeforeAck, writes: writes.ops } }
 }
 
 /**
