@@ -8,7 +8,7 @@ export default class AppBuild extends BaseCommand<typeof AppBuild> {
   static override summary = 'Build the demo web API image (bundled with esbuild; offline base image when no node image is at hand).'
   static override examples = ['<%= config.bin %> app build', '<%= config.bin %> app build --base node:20-slim']
   static override flags = {
-    tag: Flags.string({ description: 'Image tag.', default: 'zx-demo:latest' }),
+    tag: Flags.string({ description: 'Image tag.', default: 'webapidemo:latest' }),
     base: Flags.string({ description: 'Base image (default: node:20-slim if present, else zx-node-base:<node version>).' }),
   }
 

@@ -9,7 +9,7 @@ export default class AppUp extends BaseCommand<typeof AppUp> {
   static override examples = ['<%= config.bin %> app up', '<%= config.bin %> app up --replicas 3']
   static override flags = {
     replicas: Flags.integer({ description: 'How many instances.', default: 2, min: 1, max: 50 }),
-    image: Flags.string({ description: 'Image to run.', default: 'zx-demo:latest' }),
+    image: Flags.string({ description: 'Image to run.', default: 'webapidemo:latest' }),
     'host-ip': Flags.string({ description: 'Host address to publish on (0.0.0.0 lets agents running in containers reach the health check).', default: '127.0.0.1' }),
     label: Flags.string({ description: 'Extra container label k=v (repeatable).', multiple: true }),
   }

@@ -18,9 +18,9 @@ export const registratorDefaults = {
 
 /** demoDefaults size the demo web API replica set (seed: host ports 5727, 5728). */
 export const demoDefaults = {
-  image: 'zx-demo:latest',
+  image: 'webapidemo:latest',
   officialBase: 'node:20-slim',           // used when the engine already has it (registry or preload)
-  containerPrefix: 'zx-demo-',            // zx-demo-1, zx-demo-2, …
+  containerPrefix: 'webapidemo-',         // webapidemo-1, webapidemo-2, …
   containerPort: 8080,                    // non-root node user cannot bind 80
   portBase: 5726,                         // replica i publishes 127.0.0.1:(5726+i), so 5727, 5728, …
   replicas: 2,                            // the seed's two instances

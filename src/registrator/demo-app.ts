@@ -167,7 +167,7 @@ async function settingsFor(index: number): Promise<string> {
   const dir = join(tmpdir(), 'zx-demo-settings')
   await mkdir(dir, { recursive: true })
   const file = join(dir, `instance${index}.json`)
-  const settings = { AllowedHosts: '*', ServiceName: 'zx-demo', Instance: `demo${index}`, Message: `hello from demo instance ${index}` }
+  const settings = { AllowedHosts: '*', ServiceName: 'webapidemo', Instance: `demo${index}`, Message: `hello from demo instance ${index}` }
   await writeFile(file, JSON.stringify(settings, null, 2) + '\n')
   return file
 }

@@ -40,7 +40,7 @@ describe('demo app', () => {
     const again = await demoUp(docker, { replicas: 2, image, labels: testLabel })
     expect(again.map((instance) => instance.id)).toEqual(instances.map((instance) => instance.id))
     const removed = await demoDown(docker)
-    expect(removed.sort()).toEqual(['zx-demo-1', 'zx-demo-2'])
+    expect(removed.sort()).toEqual(['webapidemo-1', 'webapidemo-2'])
     expect(await docker.listContainers({ all: true, filters: { label: ['zx.app=demo'] } })).toEqual([])
   })
 })

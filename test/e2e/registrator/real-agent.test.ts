@@ -3,11 +3,11 @@
 // checks turn the demo instances passing, deregistrations and --cleanup reach its catalog.
 // Method: spawn `node bin/run.js agent -dev` on 127.0.0.1:26800-26804 (built by
 // `npm run test:e2e`), wait for a leader, run the scenario, kill the agent.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cleanupScenario, prepareScenario, runScenario } from './scenario.js'
 
 const httpPort = 26800
@@ -51,4 +51,18 @@ describe('zx registrator against a real zx agent', () => {
   })
 
   it('registers, ignores, names multi-port services, deregisters, and converges after a restart', runScenario)
+
+  // Issue 6: `dig … <service>.service.consul SRV` lists both demo instances with their
+  // published ports (real dig from dnsutils against the agent's DNS port).
+  it('lists both demo instances over DNS SRV with their published ports', async () => {
+    const deadline = Date.now() + 20_000
+    let answer: string[] = []
+    while (Date.now() < deadline) {
+      answer = execFileSync('dig', ['+short', '@127.0.0.1', '-p', '26801', 'zx-demo-e2e.service.consul', 'SRV'], { encoding: 'utf8', timeout: 5_000 })
+        .split('\n').filter((line) => line.trim() !== '')
+      if (answer.length === 2) break
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    expect(answer.map((line) => line.split(' ')[2]).sort()).toEqual(['5727', '5728'])
+  })
 })

@@ -85,7 +85,7 @@ export async function runScenario(): Promise<void> {
   expect(registrator.logs.some((line) => line.includes('consul: current leader'))).toBe(true)
 
   await demoUp(docker, { replicas: 2, image, labels: testLabel })
-  const demoIds = [`${host}:zx-demo-1:8080`, `${host}:zx-demo-2:8080`]
+  const demoIds = [`${host}:webapidemo-1:8080`, `${host}:webapidemo-2:8080`]
   await eventually('2 demo instances in the catalog', async () => JSON.stringify(await catalogIds('zx-demo-e2e')) === JSON.stringify(demoIds))
   await eventually('2 passing demo instances', async () => (await json<unknown[]>('/v1/health/service/zx-demo-e2e?passing')).length === 2)
   const catalog = await json<Array<{ ServicePort: number; ServiceAddress: string; ServiceTags: string[] }>>('/v1/catalog/service/zx-demo-e2e')
@@ -105,7 +105,7 @@ export async function runScenario(): Promise<void> {
   await demoDown(docker)
   await eventually('demo instances gone', async () => (await catalogIds('zx-demo-e2e')).length === 0)
   // The log line follows the agent's answer, so it may reach our pipe a moment later.
-  await eventually('removed: log line', async () => registrator!.logs.some((line) => line.includes('removed:') && line.includes('zx-demo-1:8080')), 5_000)
+  await eventually('removed: log line', async () => registrator!.logs.some((line) => line.includes('removed:') && line.includes('webapidemo-1:8080')), 5_000)
 
   // Kill -9 the registrator, change containers behind its back, restart it.
   await stopRegistrator('SIGKILL')
