@@ -144,7 +144,13 @@ export class RaftNode implements RaftApi {
   /** kick runs the Ready loop unless it is already running. */
   kick(): void {
     if (this.looping !== undefined || this.closed) return
-    this.looping = this.loop().finally(() => { this.looping = undefined })
+    this.looping = this.loop().finally(() => {
+      this.looping = undefined
+      // Work can arrive after the loop saw no Ready but before this callback ran (a message
+      // or proposal in between): its kick() found the loop still marked running and returned.
+      // Without this re-check that work waited for the next tick, a 50–100 ms tail on writes.
+      if (!this.closed && this.core.hasReady()) this.kick()
+    })
   }
 
   private async loop(): Promise<void> {
