@@ -20,6 +20,9 @@ export default defineConfig({
         test: {
           name: 'e2e', include: ['test/e2e/**/*.test.ts'],
           testTimeout: 600_000, hookTimeout: 600_000, fileParallelism: false,
+          // Browser views refresh on blocking queries or 1–2 s polls; a 1 s expect.poll
+          // default is shorter than one refresh on a loaded machine.
+          expect: { poll: { timeout: 8_000 } },
         },
       },
     ],

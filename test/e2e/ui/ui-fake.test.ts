@@ -181,19 +181,21 @@ describe('zx web UI in Chromium (fake cluster)', () => {
   })
 
   it('turns the failed node failed in the Nodes view and the gossip matrix', async () => {
+    // The gossip view polls every 1.5–2 s (gossip state has no blocking query), so each wait
+    // must outlast one poll; expect.poll's 1 s default made this flaky under load.
     const { page } = browser
     await page.getByRole('link', { name: 'Nodes' }).click()
     await expect.poll(() => page.locator('tr[data-node="node1"] [data-testid=gossip-status]').innerText(), { timeout: 8_000 }).toBe('failed')
-    await expect.poll(() => page.locator('tr[data-node="node1"] [data-testid=serf-health]').innerText()).toBe('critical')
-    await expect.poll(() => page.locator('tr[data-node="node2"] th').innerText()).toMatch(/leader/)
+    await expect.poll(() => page.locator('tr[data-node="node1"] [data-testid=serf-health]').innerText(), { timeout: 8_000 }).toBe('critical')
+    await expect.poll(() => page.locator('tr[data-node="node2"] th').innerText(), { timeout: 8_000 }).toMatch(/leader/)
     await shot(page, 'nodes-after-kill')
     await page.getByRole('link', { name: 'Gossip' }).click()
     await page.waitForURL(`${base}/ui/dc1/gossip`)
     for (const observer of ['node2', 'node3', 'node4']) {
-      await expect.poll(() => page.locator(`tr[data-member="node1"] td[data-observer="${observer}"]`).innerText()).toContain('failed')
+      await expect.poll(() => page.locator(`tr[data-member="node1"] td[data-observer="${observer}"]`).innerText(), { timeout: 8_000 }).toContain('failed')
     }
     const spread = page.locator('[data-testid=gossip-spread] tbody tr', { hasText: 'failed' }).first()
-    await expect.poll(() => spread.innerText()).toContain('3/3')
+    await expect.poll(() => spread.innerText(), { timeout: 8_000 }).toContain('3/3')
     await shot(page, 'gossip')
   })
 
