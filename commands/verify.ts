@@ -6,7 +6,7 @@ import { summarize } from '../src/verify/history.js'
 import { httpEndpoints, runtimeControl } from '../src/verify/control.js'
 import type { FaultKind } from '../src/verify/nemesis.js'
 import { loadHistory, runVerify, type VerifyReport } from '../src/verify/run-verify.js'
-import { runEtcdVerify } from '../src/verify/etcd-verify.js'
+import { runEtcdClients } from '../src/verify/etcd-clients.js'
 import { etcdEndpoints, etcdFaults, etcdScriptControl } from '../src/verify/etcd-control.js'
 import { describeRecord, runLockCheck, type LockCheckReport } from '../src/verify/lock-check.js'
 
@@ -91,7 +91,7 @@ export default class Verify extends Command {
     if (!endpoints || endpoints.length === 0) this.error('--target etcd needs --endpoints or --etcd-script', { exit: 2 })
     for (const fault of faults) if (!etcdFaults.includes(fault)) this.error(`fault "${fault}" is not possible on etcd (only ${etcdFaults.join(', ')})`, { exit: 2 })
     if (faults.length > 0 && !script) this.error('faults on etcd need --etcd-script (or use --faults none)', { exit: 2 })
-    const report = await runEtcdVerify({
+    const report = await runVerify({
       clients: {
         endpoints, processes: flags.processes as number, keys: flags.keys as number, timeoutMs: flags.timeout as number,
         readMode: flags['read-mode'] as 'consistent', pauseMs: flags.pause as number, prefix: `zx-verify/${Date.now()}/`,
@@ -100,7 +100,7 @@ export default class Verify extends Command {
       control: faults.length === 0 || !script ? undefined : etcdScriptControl(script),
       faults, faultIntervalMs: (flags['fault-interval'] as number) * 1000, quiesceMs: (flags.quiesce as number) * 1000,
       historyFile: flags.out as string, log: (line) => { if (!this.jsonEnabled()) this.log(line) },
-    })
+    }, runEtcdClients)
     return this.report(report)
   }
 

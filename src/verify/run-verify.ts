@@ -1,5 +1,5 @@
 /**
- * src/verify/run-verify.ts: one `zx verify` run — clients and nemesis side by side for the
+ * src/verify/run-verify.ts: one `zx verify` run (lab cluster or etcd) — clients and nemesis side by side for the
  * chosen duration, then a quiet phase in which every key is read once more through a healed
  * cluster, then the linearizability check. The full history is saved as JSON so a violation
  * can be replayed through the checker (`zx verify --check <file>`).
@@ -33,17 +33,20 @@ export interface VerifyReport {
   historyFile: string | undefined
 }
 
+/** ClientRunner runs one client workload into a history (runClients for Consul, runEtcdClients for etcd). */
+export type ClientRunner = (options: ClientOptions, history: HistoryRecorder, now: () => number) => Promise<void>
+
 /** runVerify runs clients under faults, then checks the history. */
-export async function runVerify(plan: VerifyPlan): Promise<VerifyReport> {
+export async function runVerify(plan: VerifyPlan, clients: ClientRunner = runClients): Promise<VerifyReport> {
   const history = new HistoryRecorder()
   const t0 = performance.now()
   const now = (): number => Math.round((performance.now() - t0) * 1000) / 1000
   const nemesis = plan.control === undefined
     ? Promise.resolve<NemesisEvent[]>([])
     : runNemesis(plan.control, { faults: plan.faults, intervalMs: plan.faultIntervalMs, durationMs: plan.durationMs, log: plan.log })
-  await Promise.all([runClients({ ...plan.clients, durationMs: plan.durationMs }, history, now), nemesis])
+  await Promise.all([clients({ ...plan.clients, durationMs: plan.durationMs }, history, now), nemesis])
   plan.log('quiet phase: healed cluster, final reads')
-  await runClients({ ...plan.clients, durationMs: plan.quiesceMs, processes: Math.min(plan.clients.processes, 4) }, history, now)
+  await clients({ ...plan.clients, durationMs: plan.quiesceMs, processes: Math.min(plan.clients.processes, 4) }, history, now)
   const entries = history.all()
   if (plan.historyFile) await saveHistory(plan.historyFile, entries)
   plan.log(`checking ${entries.length} operations`)
