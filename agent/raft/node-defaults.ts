@@ -24,6 +24,7 @@ export const raftNodeDefaults = {
   forwardTimeoutMs: 5_000,       // rpc timeout when a follower forwards a read barrier to the leader
   catchUpTimeoutMs: 60_000,      // addVoter waits this long for a learner to catch up before giving up
   catchUpLagEntries: 64,         // a learner within this many entries of the leader's commit is caught up
+  leaderGoneStaggerMs: 100,      // followers of a dead leader campaign this far apart by rank (≫ a LAN vote round trip)
   diskRetryMs: 200,              // after ZX_ERR_DISK the driver retries the fsync this often
 } as const
 

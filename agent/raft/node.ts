@@ -51,6 +51,9 @@ export interface RaftNodeOptions extends Partial<RaftTunables> {
   wal?: Omit<WalOptions, 'log'>
 }
 
+/** leaderGoneJitterMs: random extra delay of an early campaign, against lockstep timers. */
+const leaderGoneJitterMs = 10
+
 /** RaftNode is a running Raft server: RaftCore + WAL + RPC transport + timer. */
 export class RaftNode implements RaftApi {
   readonly id: ServerId
@@ -75,6 +78,9 @@ export class RaftNode implements RaftApi {
   private timer: NodeJS.Timeout | undefined
   private readonly existing: boolean
   private readonly unsubscribeDrop: () => void
+  private readonly unsubscribeRefused: () => void
+  /** jitter spreads the early campaigns of followers that saw the same leader die. */
+  private readonly jitter: Xoshiro128
 
   private constructor(
     readonly options: RaftNodeOptions,
@@ -89,6 +95,7 @@ export class RaftNode implements RaftApi {
       id: options.id, electionTicks: t.electionTicks, heartbeatTicks: t.heartbeatTicks, preVote: t.preVote,
       checkQuorum: t.checkQuorum, maxInflight: t.maxInflight, maxBatchBytes: t.maxBatchBytes, leaseTicks: t.leaseTicks,
     }, storage, new Xoshiro128(options.seed ?? randomSeed()))
+    this.jitter = new Xoshiro128((options.seed ?? randomSeed()) ^ 0x5bd1e995)
     this.events = new RaftEvents(options.id, log)
     this.snapshots = new NodeSnapshots(this)
     this.appliedConf = storage.snapshotMeta()?.conf ?? { voters: [], learners: [], addresses: {} }
@@ -97,6 +104,28 @@ export class RaftNode implements RaftApi {
     this.unsubscribeDrop = options.pool.onRaftDrop((message) => {
       if (message.from === this.id && !this.closed) this.core.reportUnreachable(message.to)
     })
+    this.unsubscribeRefused = options.pool.onRefused((address) => this.peerRefused(address))
+  }
+
+  /**
+   * peerRefused: `address` refuses connections. If it is our leader's, its process is gone:
+   * the core forgets it (so we grant votes at once) and we campaign after rank ×
+   * leaderGoneStaggerMs (plus a little jitter), so the followers that saw the death ask one
+   * after another instead of splitting the vote.
+   */
+  private peerRefused(address: string): void {
+    const leader = this.core.status().leaderId
+    if (this.closed || leader === undefined || this.addresses.get(leader) !== address) return
+    const rank = this.core.leaderUnreachable(leader)
+    if (rank < 0) return
+    const delay = rank * this.tunables.leaderGoneStaggerMs + this.jitter.int(leaderGoneJitterMs + 1)
+    this.log.info('leader refuses connections; campaigning early', { leader, address, delayMs: delay })
+    setTimeout(() => {
+      if (this.closed) return
+      this.core.campaignNow()
+      this.kick()
+    }, delay).unref()
+    this.kick()
   }
 
   /** open replays the data dir (snapshot into the FSM, then committed entries), wires rpc and starts ticking. */
@@ -372,6 +401,7 @@ export class RaftNode implements RaftApi {
     this.closed = true
     if (this.timer !== undefined) clearInterval(this.timer)
     this.unsubscribeDrop()
+    this.unsubscribeRefused()
     this.options.rpc.onRaft(() => {})
     this.options.rpc.onSnapshotChunk(() => {})
     await this.looping?.catch(() => {})

@@ -33,6 +33,7 @@ import {
 } from './leader.js'
 import { ReadOnly } from './read-only.js'
 import { flushLeader, maybeCommit } from './replicate.js'
+import { campaignNow, firstVoterCampaigns, leaderUnreachable } from './hints.js'
 import { campaign, stepCandidate, stepFollower, handleVote } from './step-follower.js'
 import { stepLeader } from './step-leader.js'
 import type {
@@ -82,6 +83,11 @@ export class RaftCore {
   readStates: ReadState[] = []
   events: CoreEvent[] = []
   droppedMessages = 0
+  /**
+   * freshStart: this process began with no Raft state at all. Such a server was never counted
+   * in anybody's lease, so it need not ignore votes during its first election timeout.
+   */
+  readonly freshStart: boolean
   private prevSoft: SoftState
   private prevHard: HardState
 
@@ -90,6 +96,7 @@ export class RaftCore {
     this.id = config.id
     this.log = new RaftLog(reader)
     const hs = reader.hardState()
+    this.freshStart = hs.term === 0 && reader.lastIndex() === 0 && reader.snapshotMeta() === undefined
     this.term = hs.term
     this.vote = hs.vote
     this.confs = ConfHistory.restore(reader, this.log.committed)
@@ -166,7 +173,7 @@ export class RaftCore {
    */
   private inLease(): boolean {
     if (!this.config.checkQuorum) return false
-    if (this.now < this.config.electionTicks) return true
+    if (this.now < this.config.electionTicks && !this.freshStart) return true
     return this.leaderId !== undefined && this.electionElapsed < this.config.electionTicks
   }
 
@@ -233,6 +240,21 @@ export class RaftCore {
     this.setConf(1, conf)
     this.log.commitTo(1)
     this.confs.committedTo(1)
+    firstVoterCampaigns(this, conf)
+  }
+
+  /**
+   * leaderUnreachable tells a follower that leader `id`'s RPC port refuses connections (its
+   * process is gone): it forgets the leader and returns its campaign rank (-1 if `id` was not
+   * its leader); the driver calls campaignNow after rank × a stagger. See hints.ts.
+   */
+  leaderUnreachable(id: NodeId): number {
+    return leaderUnreachable(this, id)
+  }
+
+  /** campaignNow starts a (pre-)vote at once if this follower knows no leader. */
+  campaignNow(): void {
+    campaignNow(this)
   }
 
   /** readIndex asks for a linearizable read point; the answer arrives as a ReadState in a Ready. */

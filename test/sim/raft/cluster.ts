@@ -28,6 +28,8 @@ export interface SimOptions {
   clients?: number
   /** opTimeoutTicks: a client gives up on an op after this long (outcome unknown). */
   opTimeoutTicks?: number
+  /** refusedHints: servers learn of a dead peer from refused connects (default on, as the agent). */
+  refusedHints?: boolean
 }
 
 /** SimOp is a client operation as recorded. */
@@ -86,6 +88,7 @@ export class SimCluster {
       crashBeforeSyncRate: options.crashBeforeSyncRate ?? 0,
       snapshotEntries: options.snapshotEntries ?? 1_000_000,
       events: (node: SimNode, events: CoreEvent[]) => this.recordEvents(node, events),
+      crashed: (node: SimNode) => this.refuseConnections(node.id),
     }
     const conf: ConfState = { voters, learners: [], addresses: Object.fromEntries(voters.map((v) => [v, `${v}:8300`])) }
     for (const id of this.ids) {
@@ -139,9 +142,51 @@ export class SimCluster {
     this.nodes.get(e.message.from)?.core?.reportSnapshot(e.message.to, false)
   }
 
+  /** hints are the drivers' delayed reactions to a refused connect (see refuseConnections). */
+  private hints: Array<{ at: number; node: string; target: string; kind: 'refused' | 'campaign' }> = []
+  /** earlyCampaigns counts campaigns started by a refused-connect hint. */
+  earlyCampaigns = 0
+
+  /**
+   * refuseConnections models the agent's transport after `id`'s process died: each server that
+   * had a connection to it (here: most of them) sees a refused reconnect a tick or two later and
+   * tells its core; one whose leader that was campaigns after 3 ticks × its rank (hints.ts).
+   * A partition never does this: only a dead process refuses connections.
+   */
+  private refuseConnections(id: string): void {
+    if (this.options.refusedHints === false) return
+    for (const other of this.ids) {
+      if (other === id || this.rng.next() < 0.1) continue
+      this.hints.push({ at: this.now + 1 + this.rng.int(2), node: other, target: id, kind: 'refused' })
+    }
+  }
+
+  private runHints(): void {
+    const due = this.hints.filter((h) => h.at <= this.now)
+    if (due.length === 0) return
+    this.hints = this.hints.filter((h) => h.at > this.now)
+    for (const h of due) {
+      const node = this.nodes.get(h.node)
+      if (!node?.core) continue
+      if (h.kind === 'refused') {
+        // A restarted target listens again: the reconnect succeeds and nothing is learned.
+        if (this.nodes.get(h.target)?.up) continue
+        for (const e of this.net.takeFrom(h.target, h.node)) if (!this.net.isBlocked(e)) this.deliver(e)
+        if (!node.core) continue
+        const rank = node.core.leaderUnreachable(h.target)
+        if (rank >= 0) this.hints.push({ at: this.now + 3 * rank, node: h.node, target: h.target, kind: 'campaign' })
+      } else {
+        if (node.core.role === 'follower' && node.core.leaderId === undefined) this.earlyCampaigns++
+        node.core.campaignNow()
+      }
+      node.drain()
+    }
+  }
+
   /** tick advances the world by one tick: timers, then deliveries, then clients. */
   tick(): void {
     this.now++
+    this.runHints()
     for (const node of this.nodes.values()) {
       if (!node.core) continue
       node.core.tick()

@@ -76,6 +76,28 @@ export class SimNetwork {
     return out
   }
 
+  /**
+   * takeFrom removes and returns the queued messages from `from` to `to`: a TCP stream delivers
+   * what a dead process had sent before its connection closes, so the simulated driver hands
+   * them over before it reports the refused reconnect.
+   */
+  takeFrom(from: string, to: string): Envelope[] {
+    const out: Envelope[] = []
+    for (const [at, bucket] of this.queue) {
+      const keep = bucket.filter((e) => !(e.message.from === from && e.message.to === to))
+      if (keep.length === bucket.length) continue
+      for (const e of bucket) if (e.message.from === from && e.message.to === to) out.push(e)
+      if (keep.length === 0) this.queue.delete(at)
+      else this.queue.set(at, keep)
+    }
+    return out
+  }
+
+  /** isBlocked tells whether a partition blocks this message's direction. */
+  isBlocked(e: Envelope): boolean {
+    return this.blocked.has(`${e.message.from}>${e.message.to}`)
+  }
+
   /** partition splits the servers into groups that cannot reach each other. */
   partition(groups: string[][]): void {
     this.blocked.clear()

@@ -28,6 +28,8 @@ export interface NodeHooks {
   snapshotEntries: number
   /** events receives the core's events (elections, votes, roles, configurations). */
   events(node: SimNode, events: Ready['events']): void
+  /** crashed learns that a server's process died (its port now refuses connections). */
+  crashed?(node: SimNode): void
 }
 
 interface WaitingRead {
@@ -78,6 +80,7 @@ export class SimNode {
     this.proposals.clear()
     this.reads.clear()
     this.waiting = []
+    this.hooks.crashed?.(this)
     this.staged.clear()
   }
 

@@ -53,29 +53,65 @@ describe('elections', () => {
     expect(c.node(next.id).fsm.get('eleven')).toBe('11')
   })
 
-  it('tells the first election as a transcript: pre-votes, a split candidacy, one leader', () => {
+  it('tells the first election as a transcript: the first voter of a new cluster asks at once', () => {
     const c = cluster(3)
     c.recording = true
     c.runUntilLeader()
-    // Pre-votes change nothing durable, so n3 may grant both n2 and n1; only one real vote counts.
+    // Nobody can hold a lease in a configuration that was just bootstrapped, so its first voter
+    // (n1 in id order) campaigns at its first tick instead of waiting 1–2 election timeouts.
     expect(c.transcript.filter((l) => !l.includes('conf@'))).toEqual([
-      '10 n2 became precandidate in term 1',
-      '10 n2 pre-vote for term 2',
-      '11 n1 became precandidate in term 1',
-      '11 n1 pre-vote for term 2',
-      '12 n3 became precandidate in term 1',
-      '12 n3 pre-vote for term 2',
-      '12 n2 got vote from n3 (term 2)',
-      '12 n2 became candidate in term 2',
-      '12 n2 election for term 2',
-      '13 n1 got vote from n3 (term 2)',
-      '13 n1 became candidate in term 2',
-      '13 n1 election for term 2',
-      '13 n3 became follower in term 2',
-      '14 n2 got vote from n3 (term 2)',
-      '14 n2 became leader in term 2',
-      '15 n1 became follower in term 2',
+      '1 n1 became precandidate in term 1',
+      '1 n1 pre-vote for term 2',
+      '3 n1 got vote from n2 (term 2)',
+      '3 n1 became candidate in term 2',
+      '3 n1 election for term 2',
+      '4 n3 became follower in term 2',
+      '4 n2 became follower in term 2',
+      '5 n1 got vote from n2 (term 2)',
+      '5 n1 became leader in term 2',
     ])
+  })
+
+  it('a dead leader whose port refuses connections is replaced well inside an election timeout', () => {
+    const timings = (refusedHints: boolean): number[] => {
+      const out: number[] = []
+      for (let seed = 1; seed <= 20; seed++) {
+        const c = new SimCluster({ seed, voters: 3, spares: 0, refusedHints })
+        c.put('k', 'v')
+        const old = c.leader()!
+        const start = c.now
+        c.crash(old.id)
+        const next = c.runUntilLeader(200)
+        expect(next.id).not.toBe(old.id)
+        expect(c.node(next.id).fsm.get('k')).toBe('v')
+        out.push(c.now - start)
+      }
+      return out.sort((a, b) => a - b)
+    }
+    const median = (xs: number[]): number => xs[Math.floor(xs.length / 2)]!
+    const hinted = timings(true)
+    const timedOut = timings(false)
+    // electionTicks is 10: without the hint a follower waits 10–20 ticks of silence first; with
+    // it the new leader only needs the message rounds (pre-vote, vote, no-op commit, 1 tick each).
+    expect(median(timedOut)).toBeGreaterThanOrEqual(10)
+    expect(median(hinted)).toBeLessThan(10)
+    expect(median(hinted)).toBeLessThan(median(timedOut) - 5)
+  })
+
+  it('a partitioned (not dead) leader gives no hint: its followers wait out the timeout', () => {
+    const c = cluster(3)
+    c.put('k', 'v')
+    const old = c.leader()!
+    const start = c.now
+    c.net.isolate(old.id, c.ids)
+    let next = c.leader()!
+    for (let k = 0; k < 200 && (next.id === old.id || !next.committedInTerm()); k++) {
+      c.tick()
+      next = c.leaders().find((l) => l.id !== old.id) ?? old
+    }
+    expect(next.id).not.toBe(old.id)
+    expect(c.now - start).toBeGreaterThanOrEqual(10)
+    expect(c.earlyCampaigns).toBe(0)
   })
 })
 
