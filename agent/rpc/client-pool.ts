@@ -32,6 +32,7 @@ export class RpcClientPool {
   private readonly log: Logger
   private readonly counters: RpcPoolStats = { raftSent: 0, raftDropped: 0, connects: 0, connectFailures: 0, calls: 0, callFailures: 0 }
   private dropListeners: Array<(message: RaftMessage) => void> = []
+  private refusedListeners: Array<(address: string) => void> = []
   private nextCallId = 1
   private closed = false
 
@@ -44,6 +45,16 @@ export class RpcClientPool {
   onRaftDrop(listener: (message: RaftMessage) => void): () => void {
     this.dropListeners.push(listener)
     return () => { this.dropListeners = this.dropListeners.filter((l) => l !== listener) }
+  }
+
+  /**
+   * onRefused subscribes to refused connects: the address's port is closed, so the server
+   * process behind it is gone (or restarting). A connection that closes is retried at once,
+   * which makes a dead peer known within a round trip.
+   */
+  onRefused(listener: (address: string) => void): () => void {
+    this.refusedListeners.push(listener)
+    return () => { this.refusedListeners = this.refusedListeners.filter((l) => l !== listener) }
   }
 
   /**
@@ -105,7 +116,8 @@ export class RpcClientPool {
     if (this.closed) return undefined
     let peer = this.peers.get(address)
     if (peer === undefined) {
-      peer = new PeerConn(address, this.limits, this.counters, (message) => this.notifyDrop(message), this.log)
+      peer = new PeerConn(address, this.limits, this.counters, (message) => this.notifyDrop(message), this.log,
+        (refused) => { for (const listener of this.refusedListeners) listener(refused) })
       this.peers.set(address, peer)
     }
     return peer

@@ -33,6 +33,9 @@ type Outgoing =
 
 interface PendingCall { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout; written: boolean }
 
+/** reconnectAfterMs: a connection that lived at least this long is retried at once when it closes. */
+const reconnectAfterMs = 1_000
+
 /** PeerConn is one persistent connection to a peer address with its queue and backoff. */
 export class PeerConn {
   private state: 'idle' | 'connecting' | 'open' | 'backoff' | 'closed' = 'idle'
@@ -41,6 +44,7 @@ export class PeerConn {
   private raftQueued = 0
   private backoffMs: number
   private backoffUntil = 0
+  private openedAt = 0
   private readonly calls = new Map<number, PendingCall>()
 
   constructor(
@@ -49,6 +53,7 @@ export class PeerConn {
     private readonly stats: RpcPoolStats,
     private readonly onDrop: (message: RaftMessage) => void,
     private readonly log: Logger,
+    private readonly onRefused: (address: string) => void = () => {},
   ) {
     this.backoffMs = limits.backoffMinMs
   }
@@ -120,12 +125,16 @@ export class PeerConn {
       this.stats.connects++
       socket.setTimeout(0)
       this.state = 'open'
+      this.openedAt = Date.now()
       this.backoffMs = this.limits.backoffMinMs
       this.pump()
     })
     socket.on('drain', () => this.pump())
     socket.on('data', (data: Buffer) => this.onData(socket, decoder, data))
-    socket.on('error', (error) => this.log.debug('rpc peer connection error', { peer: this.address, error: error.message }))
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.log.debug('rpc peer connection error', { peer: this.address, error: error.message })
+      if (error.code === 'ECONNREFUSED') this.onRefused(this.address)
+    })
     socket.on('close', () => this.onClose(socket))
   }
 
@@ -161,11 +170,16 @@ export class PeerConn {
     if (socket !== this.socket) return
     this.socket = undefined
     if (this.state === 'closed') return
-    if (this.state !== 'open') this.stats.connectFailures++
+    const wasOpen = this.state === 'open'
+    if (!wasOpen) this.stats.connectFailures++
     this.state = 'backoff'
     this.backoffUntil = Date.now() + this.backoffMs
     this.backoffMs = Math.min(this.backoffMs * 2, this.limits.backoffMaxMs)
     this.failAll(this.downError())
+    // An established connection that closes is either a restart or a death: reconnect once at
+    // once, so that a refused connect (the peer's process is gone) is known within a round trip.
+    // Only after a connection that lived a while: a peer that drops us at once gets the backoff.
+    if (wasOpen && Date.now() - this.openedAt >= reconnectAfterMs) this.connect()
   }
 
   private failAll(error: ZxError): void {
