@@ -9,6 +9,7 @@
  *  2. DNS over UDP on loopback against one server, from a separate load process (load.ts):
  *     queries/s with p50/p99 latency, and the same against the client agent (cached remote).
  * `--dns-only` skips the cluster and measures the DNS server alone over an in-memory catalog.
+ * ZX_BENCH_TOOL=dnsperf measures with Debian dnsperf (open loop at ZX_BENCH_QPS, then saturated).
  * Build and run with test/bench/dns/run.sh [--dns-only]. Every loop is bounded in count and time.
  */
 import { spawn } from 'node:child_process'
@@ -26,6 +27,7 @@ import { CatalogTables } from '../../../agent/state/catalog.js'
 import { normalizeRegister } from '../../../agent/state/catalog-types.js'
 import { TableIndexes } from '../../../agent/state/indexes.js'
 import { EventGossipNet } from '../../integration/catalog/gossip-double.js'
+import { runDnsperf } from './dnsperf.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const instances = Number(process.env.ZX_BENCH_INSTANCES ?? 5_000)
@@ -116,6 +118,25 @@ function runLoad(port: number, seconds: number): Promise<Record<string, number>>
   })
 }
 
+const questions = ['web.service.consul A', 'svc-7.service.consul SRV', 'node1.node.consul A', '_svc-8._tcp.service.consul SRV']
+const useDnsperf = process.env.ZX_BENCH_TOOL === 'dnsperf'
+const offeredQps = Number(process.env.ZX_BENCH_QPS ?? 10_000)
+
+/**
+ * measureDns prints the DNS figures for one port: with ZX_BENCH_TOOL=dnsperf, an open-loop run at
+ * ZX_BENCH_QPS (default 10,000 q/s) and then a saturated run; otherwise the closed-loop load.ts.
+ */
+async function measureDns(label: string, port: number, seconds: number): Promise<void> {
+  if (!useDnsperf) {
+    console.log(`${label}: ${JSON.stringify(await runLoad(port, seconds))}`)
+    return
+  }
+  const fixed = await runDnsperf({ port, seconds, rateQps: offeredQps, outstandingMax: 200, questions })
+  console.log(`${label}, dnsperf open loop (load ${loadavg()[0]!.toFixed(1)}): ${JSON.stringify(fixed)}`)
+  const saturated = await runDnsperf({ port, seconds: Math.max(3, Math.floor(seconds / 2)), rateQps: undefined, outstandingMax: 64, questions })
+  console.log(`${label}, dnsperf saturated (load ${loadavg()[0]!.toFixed(1)}): ${JSON.stringify(saturated)}`)
+}
+
 /** dnsOnly measures the DNS interface alone: a 5,000-instance catalog built in memory, no Raft. */
 async function dnsOnly(): Promise<void> {
   const catalog = new CatalogTables(new TableIndexes())
@@ -127,7 +148,7 @@ async function dnsOnly(): Promise<void> {
   }
   const server = await DnsServer.start({ bindAddress: '127.0.0.1', port: dnsPort(9), backend: new LocalDnsBackend(catalog), datacenter: 'dc1' })
   try {
-    console.log(`DNS UDP, DNS server alone (${instances} instances): ${JSON.stringify(await runLoad(server.port, dnsSeconds))}`)
+    await measureDns(`DNS UDP, DNS server alone (${instances} instances)`, server.port, dnsSeconds)
   } finally {
     await server.close()
   }
@@ -143,10 +164,8 @@ async function main(): Promise<void> {
   const latencies = await healthLatency(20)
   const pct = (p: number): string => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(1)
   console.log(`health change → blocking watcher (20 rounds): p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms`)
-  const server = await runLoad(dnsPort(2), dnsSeconds)
-  console.log(`DNS UDP vs server node2: ${JSON.stringify(server)}`)
-  const client = await runLoad(dnsPort(4), Math.max(3, Math.floor(dnsSeconds / 2)))
-  console.log(`DNS UDP vs client node4 (cached remote): ${JSON.stringify(client)}`)
+  await measureDns('DNS UDP vs server node2', dnsPort(2), dnsSeconds)
+  await measureDns('DNS UDP vs client node4 (cached remote)', dnsPort(4), Math.max(3, Math.floor(dnsSeconds / 2)))
 }
 
 main()

@@ -1,0 +1,83 @@
+/**
+ * test/bench/dns/dnsperf.ts: runs Debian's `dnsperf` (a neutral C load tool, `apt-get install
+ * dnsperf`) against one DNS port and reduces its output to one figure. With `rateQps` it offers
+ * a fixed rate (open loop, `-Q`); without it dnsperf runs saturated (`-q` queries outstanding).
+ * dnsperf 2.10 has no latency histogram, so it runs with `-v` (one line per answer carrying the
+ * latency in seconds) and the percentiles are computed here from every answered query.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** DnsperfRun is what one dnsperf run is asked to do. */
+export interface DnsperfRun {
+  port: number
+  seconds: number
+  /** rateQps offers a fixed rate (open loop); undefined runs saturated. */
+  rateQps: number | undefined
+  /** outstandingMax is dnsperf's -q (queries in flight at most). */
+  outstandingMax: number
+  /** questions are "name type" lines, cycled in order. */
+  questions: readonly string[]
+}
+
+/** DnsperfResult is one run's figures. */
+export interface DnsperfResult {
+  tool: 'dnsperf'
+  offeredQps: number | 'max'
+  sent: number
+  answered: number
+  lost: number
+  qps: number
+  p50ms: number
+  p99ms: number
+  p999ms: number
+  maxMs: number
+  nonNoError: number
+}
+
+/** runDnsperf runs dnsperf once and parses its verbose output. Bounded by seconds + 15 s. */
+export function runDnsperf(run: DnsperfRun): Promise<DnsperfResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'zx-dnsperf-'))
+  const data = join(dir, 'queries.txt')
+  writeFileSync(data, `${run.questions.join('\n')}\n`)
+  const args = ['-s', '127.0.0.1', '-p', String(run.port), '-d', data, '-l', String(run.seconds), '-c', '1', '-q', String(run.outstandingMax), '-t', '2', '-v']
+  if (run.rateQps !== undefined) args.push('-Q', String(run.rateQps))
+  return new Promise((resolve, reject) => {
+    const child = spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const latencies: number[] = []
+    let nonNoError = 0
+    let rest = ''
+    let summary = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString('latin1')).split('\n')
+      rest = lines.pop()!
+      for (const line of lines) {
+        if (line.startsWith('> ')) {
+          const fields = line.split(' ')
+          latencies.push(Number(fields[fields.length - 1]) * 1000)
+          if (fields[1] !== 'NOERROR') nonNoError++
+        } else {
+          summary += `${line}\n`
+        }
+      }
+    })
+    child.stderr.on('data', () => {})
+    const timer = setTimeout(() => child.kill('SIGKILL'), (run.seconds + 15) * 1000)
+    child.on('error', (error) => { clearTimeout(timer); rmSync(dir, { recursive: true, force: true }); reject(error) })
+    child.on('exit', () => {
+      clearTimeout(timer)
+      rmSync(dir, { recursive: true, force: true })
+      const sent = Number(/Queries sent:\s+(\d+)/.exec(summary)?.[1] ?? NaN)
+      const lost = Number(/Queries lost:\s+(\d+)/.exec(summary)?.[1] ?? NaN)
+      const qps = Number(/Queries per second:\s+([\d.]+)/.exec(summary)?.[1] ?? NaN)
+      latencies.sort((a, b) => a - b)
+      const pct = (p: number): number => latencies.length === 0 ? NaN : Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(3))
+      resolve({
+        tool: 'dnsperf', offeredQps: run.rateQps ?? 'max', sent, answered: latencies.length, lost, qps: Math.round(qps),
+        p50ms: pct(0.5), p99ms: pct(0.99), p999ms: pct(0.999), maxMs: pct(1), nonNoError,
+      })
+    })
+  })
+}
