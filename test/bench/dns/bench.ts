@@ -131,6 +131,7 @@ async function measureDns(label: string, port: number, seconds: number): Promise
     console.log(`${label}: ${JSON.stringify(await runLoad(port, seconds))}`)
     return
   }
+  await runDnsperf({ port, seconds: 2, rateQps: offeredQps / 2, outstandingMax: 200, questions }) // warm-up, not reported
   const fixed = await runDnsperf({ port, seconds, rateQps: offeredQps, outstandingMax: 200, questions })
   console.log(`${label}, dnsperf open loop (load ${loadavg()[0]!.toFixed(1)}): ${JSON.stringify(fixed)}`)
   const saturated = await runDnsperf({ port, seconds: Math.max(3, Math.floor(seconds / 2)), rateQps: undefined, outstandingMax: 64, questions })

@@ -6,7 +6,7 @@
  * latency in seconds) and the percentiles are computed here from every answered query.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -44,40 +44,42 @@ export function runDnsperf(run: DnsperfRun): Promise<DnsperfResult> {
   writeFileSync(data, `${run.questions.join('\n')}\n`)
   const args = ['-s', '127.0.0.1', '-p', String(run.port), '-d', data, '-l', String(run.seconds), '-c', '1', '-q', String(run.outstandingMax), '-t', '2', '-v']
   if (run.rateQps !== undefined) args.push('-Q', String(run.rateQps))
-  return new Promise((resolve, reject) => {
-    const child = spawn('dnsperf', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    const latencies: number[] = []
-    let nonNoError = 0
-    let rest = ''
-    let summary = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString('latin1')).split('\n')
-      rest = lines.pop()!
-      for (const line of lines) {
-        if (line.startsWith('> ')) {
-          const fields = line.split(' ')
-          latencies.push(Number(fields[fields.length - 1]) * 1000)
-          if (fields[1] !== 'NOERROR') nonNoError++
-        } else {
-          summary += `${line}\n`
-        }
-      }
-    })
-    child.stderr.on('data', () => {})
+  // dnsperf writes to a file, parsed after it exits: parsing ~10k lines/s live would steal CPU
+  // from the DNS server when it runs in the same process (--dns-only).
+  const out = openSync(join(dir, 'out.txt'), 'w')
+  return new Promise<DnsperfResult>((resolve, reject) => {
+    const child = spawn('dnsperf', args, { stdio: ['ignore', out, 'ignore'] })
     const timer = setTimeout(() => child.kill('SIGKILL'), (run.seconds + 15) * 1000)
-    child.on('error', (error) => { clearTimeout(timer); rmSync(dir, { recursive: true, force: true }); reject(error) })
+    child.on('error', (error) => { clearTimeout(timer); reject(error) })
     child.on('exit', () => {
       clearTimeout(timer)
-      rmSync(dir, { recursive: true, force: true })
-      const sent = Number(/Queries sent:\s+(\d+)/.exec(summary)?.[1] ?? NaN)
-      const lost = Number(/Queries lost:\s+(\d+)/.exec(summary)?.[1] ?? NaN)
-      const qps = Number(/Queries per second:\s+([\d.]+)/.exec(summary)?.[1] ?? NaN)
-      latencies.sort((a, b) => a - b)
-      const pct = (p: number): number => latencies.length === 0 ? NaN : Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(3))
-      resolve({
-        tool: 'dnsperf', offeredQps: run.rateQps ?? 'max', sent, answered: latencies.length, lost, qps: Math.round(qps),
-        p50ms: pct(0.5), p99ms: pct(0.99), p999ms: pct(0.999), maxMs: pct(1), nonNoError,
-      })
+      resolve(parseDnsperf(readFileSync(join(dir, 'out.txt'), 'latin1'), run.rateQps))
     })
-  })
+  }).finally(() => { closeSync(out); rmSync(dir, { recursive: true, force: true }) })
+}
+
+/**
+ * parseDnsperf reduces dnsperf -v output: one "> RCODE name type seconds" line per answer (lost
+ * queries print "> T name type" and carry no latency) plus the closing summary.
+ */
+export function parseDnsperf(text: string, rateQps: number | undefined): DnsperfResult {
+  const latencies: number[] = []
+  let nonNoError = 0
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('> ')) continue
+    const fields = line.split(' ')
+    const seconds = Number(fields[fields.length - 1])
+    if (fields[1] === 'T' || !Number.isFinite(seconds)) continue
+    latencies.push(seconds * 1000)
+    if (fields[1] !== 'NOERROR') nonNoError++
+  }
+  const sent = Number(/Queries sent:\s+(\d+)/.exec(text)?.[1] ?? NaN)
+  const lost = Number(/Queries lost:\s+(\d+)/.exec(text)?.[1] ?? NaN)
+  const qps = Number(/Queries per second:\s+([\d.]+)/.exec(text)?.[1] ?? NaN)
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number): number => latencies.length === 0 ? NaN : Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(3))
+  return {
+    tool: 'dnsperf', offeredQps: rateQps ?? 'max', sent, answered: latencies.length, lost, qps: Math.round(qps),
+    p50ms: pct(0.5), p99ms: pct(0.99), p999ms: pct(0.999), maxMs: pct(1), nonNoError,
+  }
 }
