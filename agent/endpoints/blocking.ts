@@ -34,26 +34,26 @@ export interface ReadReply<T> {
   value: T
 }
 
-/** readQuery serves a (possibly blocking) read from this server's store. */
+/**
+ * readQuery serves a (possibly blocking) read from this server's store. While parked it keeps
+ * only numbers: the first result is dropped before the wait and the query re-runs on every
+ * wake (a parked query is memory, and ten thousand of them are a normal load).
+ */
 export async function readQuery<T>(
   ctx: AgentContext, query: QueryOptions, tables: TableName[], run: () => { index: number; value: T },
 ): Promise<ReadReply<T>> {
   const server = requireServer(ctx)
   const guarantee = await server.raft.readBarrier(query.mode, query.maxStaleMs === undefined ? undefined : { maxStaleMs: query.maxStaleMs })
-  let result = run()
+  let result: { index: number; value: T } | undefined = run()
+  // An index below the client's means the state was reset (restore): answer at once so it resets too.
+  // The index is compared as the client saw it (never 0): an empty table answers X-Consul-Index 1,
+  // so a client blocking with index=1 on a missing key must wait, not spin.
   if (query.minIndex > 0) {
-    const jitter = Math.random() * (query.waitMs / httpDefaults.jitterFraction)
-    const deadline = ctx.now() + Math.min(query.waitMs + jitter, httpDefaults.maxQueryTimeMs)
     ctx.metrics.inc('consul.rpc.queries_blocking')
-    // An index below the client's means the state was reset (restore): answer at once so it resets too.
-    // The index is compared as the client saw it (never 0): an empty table answers X-Consul-Index 1,
-    // so a client blocking with index=1 on a missing key must wait, not spin.
-    while (Math.max(1, result.index) === query.minIndex) {
-      const left = deadline - ctx.now()
-      if (left <= 0) break
-      const changed = await server.store.indexes.waitChange(tables, left)
+    if (Math.max(1, result.index) === query.minIndex) {
+      result = undefined
+      await parkWhileUnchanged(ctx, tables, query, () => run().index)
       result = run()
-      if (!changed) break
     }
   }
   ctx.metrics.inc('consul.rpc.query')
@@ -68,6 +68,27 @@ export async function readQuery<T>(
     value: result.value,
   }
 }
+
+/**
+ * parkWhileUnchanged waits until the query's index moves off query.minIndex or its wait (plus
+ * up to wait/16 jitter, capped at the max query time) runs out. A wake is a hint: the index is
+ * re-read each time. Each park's timeout is rounded up to a timerGrainMs grid, so parked queries
+ * share a few timer lists instead of one per distinct millisecond.
+ */
+async function parkWhileUnchanged(ctx: AgentContext, tables: readonly TableName[], query: QueryOptions, indexNow: () => number): Promise<void> {
+  const indexes = requireServer(ctx).store.indexes
+  const jitter = Math.random() * (query.waitMs / httpDefaults.jitterFraction)
+  const deadline = ctx.now() + Math.min(query.waitMs + jitter, httpDefaults.maxQueryTimeMs)
+  for (;;) {
+    const left = deadline - ctx.now()
+    if (left <= 0) return
+    const changed = await indexes.waitChange(tables, Math.ceil(left / timerGrainMs) * timerGrainMs)
+    if (!changed || Math.max(1, indexNow()) !== query.minIndex) return
+  }
+}
+
+/** timerGrainMs: parked queries' timeouts are rounded up to this grid (jitter is random anyway). */
+const timerGrainMs = 50
 
 /** propose commits a command on the leader and returns what apply returned (errors thrown as 500). */
 export async function propose(ctx: AgentContext, type: MessageType, body: unknown): Promise<unknown> {

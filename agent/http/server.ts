@@ -11,7 +11,10 @@ import { httpDefaults } from '../config/defaults.js'
 import { isZxError, ZxError } from '../errors.js'
 import type { AgentContext } from '../endpoints/context.js'
 import { toJson } from './json.js'
-import { Reply, type HttpRequest, type RouteTable } from './route.js'
+import { IncomingRequest, splitTarget } from './request.js'
+import { Reply, type Route, type RouteTable } from './route.js'
+
+const settled = Promise.resolve()
 
 /** HttpApi serves the route table on one or more addresses. */
 export class HttpApi {
@@ -69,41 +72,62 @@ export class HttpApi {
     this.servers.length = 0
   }
 
-  /** handle serves one request (exposed for tests). */
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * handle serves one request (exposed for tests). It keeps little per request, because a
+   * blocking query stays parked here for minutes and 10,000 of them are normal: no URL object
+   * (path and query are split from req.url), no AbortController unless a handler asks for
+   * request.signal, no closures (IncomingRequest is a class), and the handler's promise is
+   * awaited by a small frame (finish) instead of this one.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
-    const abort = new AbortController()
-    // Abort only a request whose client went away: aborting every finished one builds a
-    // DOMException per request for nothing.
-    res.on('close', () => { if (!res.writableFinished) abort.abort() })
+    let request: IncomingRequest
+    let route: Route
     try {
-      const url = new URL(req.url ?? '/', 'http://agent')
-      let path: string
-      try { path = decodeURIComponent(url.pathname) } catch { throw new ZxError('ZX_ERR_BAD_REQUEST', 'Invalid URL path encoding') }
-      const match = this.table.match(req.method ?? 'GET', path)
-      if (match.kind === 'missing') return sendText(res, 404, `Invalid URL path: not a recognized HTTP API endpoint`)
+      const target = splitTarget(req.url ?? '/')
+      const match = this.table.match(req.method ?? 'GET', target.path)
+      if (match.kind === 'missing') { sendText(res, 404, `Invalid URL path: not a recognized HTTP API endpoint`); this.done(req, res, started); return settled }
       if (match.kind === 'method') {
         res.setHeader('Allow', match.allow.join(','))
-        return sendText(res, 405, `method ${req.method ?? ''} not allowed`)
+        sendText(res, 405, `method ${req.method ?? ''} not allowed`)
+        this.done(req, res, started)
+        return settled
       }
-      const route = match.route
-      if (route.raw !== undefined) return await route.raw(req, res)
-      const dc = url.searchParams.get('dc')
+      route = match.route
+      if (route.raw !== undefined) return this.finish(req, res, started, route.raw(req, res), undefined)
+      const dc = target.query.get('dc')
       if (dc !== null && dc !== '' && dc.toLowerCase() !== this.ctx.config.datacenter) throw new ZxError('ZX_ERR_INTERNAL', 'No path to datacenter', { status: 500 })
-      const request: HttpRequest = {
-        method: req.method ?? 'GET', path, rest: match.rest, query: url.searchParams, headers: req.headers, raw: req,
-        body: (limit, tooLarge) => readBody(req, limit ?? httpDefaults.bodyBytesMax, tooLarge),
-        signal: abort.signal,
-      }
-      const result = await route.handler!(request, this.ctx)
-      if (!res.headersSent && !res.writableEnded) writeResult(res, result, url.searchParams.has('pretty'))
+      request = new IncomingRequest(req, res, target.path, match.rest, target.query)
     } catch (error) {
       this.writeError(res, error)
-    } finally {
-      const latencyMs = performance.now() - started
-      this.ctx.metrics.observe('consul.http.request', latencyMs)
-      this.ctx.log.debug('Request finished', { method: req.method, url: req.url, from: req.socket.remoteAddress, status: res.statusCode, latency: `${latencyMs.toFixed(1)}ms` })
+      this.done(req, res, started)
+      return settled
     }
+    let pending: Promise<unknown>
+    try {
+      pending = route.handler!(request, this.ctx)
+    } catch (error) {
+      pending = Promise.reject(error)
+    }
+    return this.finish(req, res, started, pending, request.query.has('pretty'))
+  }
+
+  /** finish awaits a handler's promise, writes its result or error and records the request. */
+  private async finish(req: IncomingMessage, res: ServerResponse, started: number, pending: Promise<unknown>, pretty: boolean | undefined): Promise<void> {
+    try {
+      const result = await pending
+      // pretty is undefined for a raw route, which wrote its response itself.
+      if (pretty !== undefined && !res.headersSent && !res.writableEnded) writeResult(res, result, pretty)
+    } catch (error) {
+      this.writeError(res, error)
+    }
+    this.done(req, res, started)
+  }
+
+  private done(req: IncomingMessage, res: ServerResponse, started: number): void {
+    const latencyMs = performance.now() - started
+    this.ctx.metrics.observe('consul.http.request', latencyMs)
+    this.ctx.log.debug('Request finished', { method: req.method, url: req.url, from: req.socket.remoteAddress, status: res.statusCode, latency: `${latencyMs.toFixed(1)}ms` })
   }
 
   private writeError(res: ServerResponse, error: unknown): void {
@@ -145,30 +169,4 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
   const body = text.endsWith('\n') || text === '' ? text : `${text}\n`
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
   res.end(body)
-}
-
-function readBody(req: IncomingMessage, limit: number, tooLarge?: (bytes: number, limit: number) => string): Promise<Buffer> {
-  const message = tooLarge ?? ((bytes: number, max: number) => `Request body(${bytes} bytes) too large, max size: ${max} bytes`)
-  const declared = Number(req.headers['content-length'] ?? NaN)
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume()
-    return Promise.reject(new ZxError('ZX_ERR_TOO_LARGE', message(declared, limit), { status: 413 }))
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let failed = false
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return
-      size += chunk.length
-      if (size > limit) {
-        failed = true
-        reject(new ZxError('ZX_ERR_TOO_LARGE', message(size, limit), { status: 413 }))
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)) })
-    req.on('error', (error) => { if (!failed) { failed = true; reject(new ZxError('ZX_ERR_BAD_REQUEST', `error reading body: ${error.message}`)) } })
-  })
 }

@@ -33,6 +33,13 @@ const intervalMs = Number(args.interval ?? 100)
 const key = args.key ?? `h10/wake/${kind}-${process.pid}`
 const hold = args.hold === 'true'
 const deadlineS = Number(args.deadline ?? 120)
+// --settle s: how long the watchers stay parked before the RSS reading (hold mode, default 3).
+// --snap pid,pid: send SIGUSR2 to these pids once parked (agents started with
+// NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2 write a heap snapshot of the parked state).
+const settleMs = Number(args.settle ?? 3) * 1000
+// --after s: read the RSS once more this long after the wake (is the memory given back?).
+const afterS = Number(args.after ?? 0)
+const snapPids = (args.snap ?? '').split(',').filter((p) => p !== '').map(Number)
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity })
 const hardStop = setTimeout(() => { console.error('deadline reached'); process.exit(2) }, deadlineS * 1000)
 
@@ -153,6 +160,7 @@ function pct(values, p) {
   return +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(3)
 }
 
+const out0 = {}
 async function main() {
   await put(0)
   let parked = 0
@@ -165,8 +173,13 @@ async function main() {
   }
   const parkDeadline = performance.now() + 60_000
   while (parked < watchers && performance.now() < parkDeadline) await new Promise((res) => setTimeout(res, 50))
-  await new Promise((res) => setTimeout(res, hold ? 3_000 : 500)) // let the requests reach the server and park
-  const out = { kind, addr: base.origin, watchers, parked }
+  await new Promise((res) => setTimeout(res, hold ? settleMs : 500)) // let the requests reach the server and park
+  if (hold && snapPids.length > 0) {
+    out0.rssAtSnap = rssMb(args.pid)
+    for (const pid of snapPids) process.kill(pid, 'SIGUSR2')
+    await new Promise((res) => setTimeout(res, settleMs))
+  }
+  const out = Object.assign(out0, { kind, addr: base.origin, watchers, parked })
   if (hold) {
     out.rssBeforeWatchers = rssBefore
     out.rssParked = rssMb(args.pid)
@@ -176,6 +189,10 @@ async function main() {
     out.woken = afterSend.length
     out.allWokenAfterSendMs = +(performance.now() - t0).toFixed(1)
     out.rssAfterWake = rssMb(args.pid)
+    if (afterS > 0) {
+      await new Promise((res) => setTimeout(res, afterS * 1000))
+      out[`rss${afterS}sAfterWake`] = rssMb(args.pid)
+    }
   } else {
     for (let seq = 1; seq <= writes; seq++) {
       await put(seq)
