@@ -6,6 +6,7 @@
 import { hostname, networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { agentDefaults, httpDefaults, portDefaults, raftTimingBase } from './defaults.js'
+import { buildDnsConfig } from './dns.js'
 import { parseDurationMs } from './duration.js'
 import { parseFlags, type FlatConfig } from './flags.js'
 import { configError } from './schema.js'
@@ -102,6 +103,7 @@ function buildRuntime(flat: FlatConfig, dev: boolean, sources: string[], host: C
     leaveOnTerminate: get('leave_on_terminate', !server),
     skipLeaveOnInterrupt: get('skip_leave_on_interrupt', server),
     recursors: Object.freeze(get<string[]>('recursors', [])),
+    dns: Object.freeze(buildDnsConfig(get)),
     httpMaxConnsPerClient: get('limits.http_max_conns_per_client', httpDefaults.maxConnsPerClient),
     raft: Object.freeze(raftTiming(multiplier)),
     sources: Object.freeze(sources),

@@ -85,3 +85,26 @@ export const gossipProfile = {
   lan: 'lan',
   wan: 'wan',
 } as const
+
+/**
+ * dnsConfigDefaults are Consul's dns_config defaults (docs: agent config, DNS parameters), with
+ * one lab difference marked below.
+ */
+export const dnsConfigDefaults = {
+  domain: agentDefaults.domain,
+  allowStale: true,                  // any server answers DNS from its own state (Consul ≥ 0.7)
+  maxStaleMs: 87_600 * 3_600_000,    // 87600h: stale answers are fine however old (Consul ≥ 0.7.1)
+  nodeTtlS: 0,                       // node_ttl 0s: no caching of node lookups
+  serviceTtlS: 0,                    // service_ttl: 0s for every service unless mapped
+  udpAnswerLimit: 3,                 // udp_answer_limit 3 records in a plain (non-EDNS) UDP answer
+  aRecordLimit: 0,                   // a_record_limit 0 = no limit on A/AAAA/ANY answers
+  /**
+   * enable_truncate: Consul's default is false (trimmed UDP answers carry no TC bit). The lab
+   * turns it on because the issue asks for truncation with TCP fallback (dig retries on TC).
+   */
+  enableTruncate: true,
+  onlyPassing: false,                // only critical instances are left out
+  recursorTimeoutMs: 2_000,          // recursor_timeout 2s
+  disableCompression: false,         // names compressed (RFC 1035 §4.1.4), Consul ≥ 0.7
+  limitMax: 65_535,                  // bound on the configurable limits: a DNS section count is 16-bit
+} as const

@@ -3,10 +3,10 @@
  * value after `=` or as the next argument (`-node=node1`, `--node node1`); booleans stand alone
  * or take `=true|false`; list flags (`-retry-join`, `-join`, `-config-file`, …) repeat.
  */
-import { checkValue, configError, flagSpecs } from './schema.js'
+import { checkValue, configError, flagSpecs, type FlatValue } from './schema.js'
 
 /** FlatConfig is user config flattened to dotted Consul keys (`ports.http`). */
-export type FlatConfig = Map<string, boolean | number | string | string[]>
+export type FlatConfig = Map<string, FlatValue>
 
 /** ParsedFlags is what the command line asked for, before files and defaults are merged. */
 export interface ParsedFlags {
@@ -45,7 +45,7 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
 }
 
 /** setFlat stores one setting: lists append, scalars replace (Consul's merge rule). */
-export function setFlat(flat: FlatConfig, key: string, value: boolean | number | string | string[]): void {
+export function setFlat(flat: FlatConfig, key: string, value: FlatValue): void {
   const previous = flat.get(key)
   if (Array.isArray(value) && Array.isArray(previous)) flat.set(key, [...previous, ...value])
   else flat.set(key, value)

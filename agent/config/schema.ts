@@ -7,12 +7,14 @@ import { ZxError } from '../errors.js'
 import { parseDurationMs } from './duration.js'
 
 /** ValueKind is how one setting's value is read. */
-export type ValueKind = 'bool' | 'int' | 'string' | 'strings' | 'duration'
+export type ValueKind = 'bool' | 'int' | 'string' | 'strings' | 'duration' | 'durations'
 
 /** UserConfig is user input after parsing: a tree of Consul keys with checked scalar types. */
 export type UserConfig = { [key: string]: UserValue }
 /** UserValue is one parsed value in a UserConfig. */
 export type UserValue = boolean | number | string | string[] | UserConfig
+/** FlatValue is one checked setting; 'durations' maps (dns_config.service_ttl) are name → duration. */
+export type FlatValue = boolean | number | string | string[] | Readonly<Record<string, string>>
 
 /** configKeys maps every accepted JSON key (dotted for nested objects) to its kind. */
 export const configKeys: Record<string, ValueKind> = {
@@ -50,6 +52,17 @@ export const configKeys: Record<string, ValueKind> = {
   recursors: 'strings',
   domain: 'string',
   'limits.http_max_conns_per_client': 'int',
+  // dns_config (Consul's names; meaning and defaults in agent/config/dns.ts)
+  'dns_config.allow_stale': 'bool',
+  'dns_config.max_stale': 'duration',
+  'dns_config.node_ttl': 'duration',
+  'dns_config.service_ttl': 'durations',
+  'dns_config.udp_answer_limit': 'int',
+  'dns_config.a_record_limit': 'int',
+  'dns_config.enable_truncate': 'bool',
+  'dns_config.only_passing': 'bool',
+  'dns_config.recursor_timeout': 'duration',
+  'dns_config.disable_compression': 'bool',
 }
 
 /** FlagSpec says which config key a flag sets; `repeat` flags append to a list. */
@@ -93,7 +106,7 @@ export const flagSpecs: Record<string, FlagSpec> = {
 }
 
 /** checkValue validates one raw value against its kind; `where` names the source in errors. */
-export function checkValue(kind: ValueKind, raw: unknown, where: string): boolean | number | string | string[] {
+export function checkValue(kind: ValueKind, raw: unknown, where: string): FlatValue {
   switch (kind) {
     case 'bool':
       if (typeof raw === 'boolean') return raw
@@ -116,6 +129,12 @@ export function checkValue(kind: ValueKind, raw: unknown, where: string): boolea
       if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) return `${raw}s`
       if (typeof raw === 'string' && parseDurationMs(raw) !== undefined) return raw
       throw configError(`${where}: expected a duration like "30s", got ${JSON.stringify(raw)}`)
+    }
+    case 'durations': {
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(`${where}: expected an object of name → duration, got ${JSON.stringify(raw)}`)
+      const out: Record<string, string> = {}
+      for (const [name, value] of Object.entries(raw as Record<string, unknown>)) out[name] = checkValue('duration', value, `${where}.${name}`) as string
+      return Object.freeze(out)
     }
   }
 }

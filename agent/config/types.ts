@@ -2,6 +2,7 @@
  * agent/config/types.ts: the agent's configuration as the rest of the agent sees it. User input
  * (flags, JSON files, ZX_LOCAL_CONFIG) is merged and validated into one frozen RuntimeConfig.
  */
+import type { DnsConfig } from './dns.js'
 
 /** PortConfig are the agent's listening ports. */
 export interface PortConfig {
@@ -56,6 +57,8 @@ export interface RuntimeConfig {
   readonly leaveOnTerminate: boolean
   readonly skipLeaveOnInterrupt: boolean
   readonly recursors: readonly string[]
+  /** dns is the DNS interface's configuration (`domain` and `dns_config`). */
+  readonly dns: Readonly<DnsConfig>
   /** httpMaxConnsPerClient caps concurrent HTTP connections from one IP (limits.http_max_conns_per_client). */
   readonly httpMaxConnsPerClient: number
   readonly raft: Readonly<RaftTiming>

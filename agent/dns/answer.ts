@@ -3,12 +3,15 @@
  * interface answers: A/AAAA (and TXT node meta) for nodes, A for healthy service instances in
  * random order, SRV with `<node>.node.<dc>.<domain>` targets (or `<hexip>.addr…` when the service
  * has its own address) and the target's A record in ADDITIONAL, PTR for in-addr.arpa, NXDOMAIN
- * with the SOA in AUTHORITY for unknown names. Over UDP answers are capped at udpAnswerLimit and
- * at the client's payload size; anything dropped sets TC so the client retries over TCP.
+ * with the SOA in AUTHORITY for unknown names. A plain (non-EDNS, 512-byte) UDP answer holds at
+ * most udp_answer_limit records; A/AAAA/ANY answers at most a_record_limit over any transport;
+ * every UDP answer is cut to the client's payload size. Cutting sets TC when enable_truncate
+ * (or when the size forced it), so the client retries over TCP.
  */
 import * as packet from 'dns-packet'
 import type { Prng } from '../util/prng.js'
 import type { DnsBackend, DnsInstance, DnsNode } from './backend.js'
+import { serviceTtlFor } from '../config/dns.js'
 import { bareDomain, encodeHexIp, isIPv4, isIPv6, parseLookup } from './names.js'
 
 /** DnsAnswerConfig is what shapes answers (Consul's dns_config). */
@@ -16,13 +19,19 @@ export interface DnsAnswerConfig {
   domain: string
   datacenter: string
   nodeTtl: number
-  serviceTtl: number
-  /** udpAnswerLimit caps service answers over UDP (Consul's udp_answer_limit, default 3). */
+  /** serviceTtlS maps service names, `prefix*` patterns and `*` to TTLs (dns_config.service_ttl). */
+  serviceTtlS: Readonly<{ [service: string]: number }>
+  /** udpAnswerLimit caps answers in a plain 512-byte UDP response (udp_answer_limit, default 3; 0 = none). */
   udpAnswerLimit: number
+  /** aRecordLimit caps A/AAAA/ANY service answers over UDP and TCP (a_record_limit; 0 = none). */
+  aRecordLimit: number
   /** enableTruncate sets TC when UDP answers were trimmed, so resolvers retry over TCP. */
   enableTruncate: boolean
   recursionAvailable: boolean
 }
+
+/** plainUdpBytes is RFC 1035's UDP payload limit; udp_answer_limit applies only at this size. */
+export const plainUdpBytes = 512
 
 /** rcode names the response codes this server uses (RFC 1035 §4.1.1). */
 export const rcode = { noError: 0, formErr: 1, servFail: 2, nxDomain: 3, notImp: 4, refused: 5 } as const
@@ -65,7 +74,8 @@ export async function answerQuery(query: packet.DecodedPacket, backend: DnsBacke
       if (!sameDc(lookup, config)) return nxdomain(query, config)
       const instances = await backend.serviceInstances(lookup.service, lookup.tag)
       if (instances.length === 0) return nxdomain(query, config)
-      return serviceResponse(query, question, lookup.rfc2782, shuffled(instances, rng), config, udpSizeMax)
+      const ttl = serviceTtlFor(config.serviceTtlS, lookup.service)
+      return serviceResponse(query, question, lookup.rfc2782, shuffled(instances, rng), config, udpSizeMax, ttl)
     }
     default: { const never: never = lookup; throw new Error(`unknown lookup ${JSON.stringify(never)}`) }
   }
@@ -103,23 +113,32 @@ function srvTarget(instance: DnsInstance, config: DnsAnswerConfig): string {
   return `${instance.node}.node.${config.datacenter}.${domain}`
 }
 
-function serviceResponse(query: packet.DecodedPacket, question: packet.Question, rfc2782: boolean, instances: Iterable<DnsInstance>, config: DnsAnswerConfig, udpSizeMax: number): DnsReply {
+/** answerLimits says how many service answers a response may hold and whether cutting there is a trim (TC). */
+export function answerLimits(config: DnsAnswerConfig, wantSrv: boolean, udpSizeMax: number): { trimAt: number; capAt: number } {
+  const trimAt = udpSizeMax > 0 && udpSizeMax <= plainUdpBytes && config.udpAnswerLimit > 0 ? config.udpAnswerLimit : Infinity
+  const capAt = !wantSrv && config.aRecordLimit > 0 ? config.aRecordLimit : Infinity
+  return { trimAt, capAt }
+}
+
+function serviceResponse(query: packet.DecodedPacket, question: packet.Question, rfc2782: boolean, instances: Iterable<DnsInstance>, config: DnsAnswerConfig, udpSizeMax: number, ttl: number): DnsReply {
   const qtype = question.type as string
   const wantSrv = qtype === 'SRV' || (rfc2782 && qtype === 'ANY')
   const answers: Record[] = []
   const additionals: Record[] = []
   const seen = new Set<string>()
+  const { trimAt, capAt } = answerLimits(config, wantSrv, udpSizeMax)
   let trimmed = false
   for (const instance of instances) {
-    if (udpSizeMax > 0 && config.udpAnswerLimit > 0 && answers.length >= config.udpAnswerLimit) { trimmed = true; break }
+    if (answers.length >= capAt) break
+    if (answers.length >= trimAt) { trimmed = true; break }
     if (wantSrv) {
       const target = srvTarget(instance, config)
-      answers.push({ type: 'SRV', name: question.name, ttl: config.serviceTtl, class: 'IN', data: { priority: 1, weight: instance.weight, port: instance.port, target } })
-      if (isIPv4(instance.address) || isIPv6(instance.address)) additionals.push(addressRecord(target, instance.address, config.serviceTtl))
+      answers.push({ type: 'SRV', name: question.name, ttl, class: 'IN', data: { priority: 1, weight: instance.weight, port: instance.port, target } })
+      if (isIPv4(instance.address) || isIPv6(instance.address)) additionals.push(addressRecord(target, instance.address, ttl))
     } else if (qtype === 'A' || qtype === 'AAAA' || qtype === 'ANY') {
       if (seen.has(instance.address)) continue
       seen.add(instance.address)
-      const record = addressRecord(question.name, instance.address, config.serviceTtl)
+      const record = addressRecord(question.name, instance.address, ttl)
       if (qtype === 'ANY' || record.type === qtype || record.type === 'CNAME') answers.push(record)
     }
   }

@@ -1,8 +1,8 @@
 /**
  * agent/dns/backend.ts: where DNS answers come from. A server answers from its own state
  * (stale reads, as Consul's DNS does by default) through LocalDnsBackend, which caches each
- * service's healthy instance list until that service's catalog index moves, so a hot name costs
- * a map lookup. A client agent has no state; CachedDnsBackend wraps whatever fetches from the
+ * service's healthy instance list (and each tag's subset) until that service's catalog index
+ * moves, so a hot name costs a map lookup and returns the same list object each time. A client agent has no state; CachedDnsBackend wraps whatever fetches from the
  * servers (RPC or HTTP) and keeps answers briefly (cacheMs), Consul's agent-cache idea.
  */
 import type { Clock } from '../checks/clock.js'
@@ -36,14 +36,23 @@ export interface DnsBackend {
 
 /** LocalDnsBackend reads a server's catalog directly (stale reads). */
 export class LocalDnsBackend implements DnsBackend {
-  private readonly cache = new Map<string, { index: number; instances: DnsInstance[] }>()
+  private readonly cache = new Map<string, { index: number; instances: DnsInstance[]; tagged: Map<string, DnsInstance[]> }>()
 
   /** onlyPassing drops warning instances too (Consul's dns_config.only_passing). */
   constructor(private readonly catalog: CatalogReads, private readonly onlyPassing = false) {}
 
+  private readonly nodes = new WeakMap<object, DnsNode>()
+
+  /** node answers about a node; the same DnsNode object comes back while its catalog record is unchanged. */
   node(name: string): DnsNode | undefined {
     const node = this.catalog.getNode(name) ?? this.caseInsensitiveNode(name)
-    return node === undefined ? undefined : { name: node.Node, address: node.Address, meta: node.Meta }
+    if (node === undefined) return undefined
+    let out = this.nodes.get(node)
+    if (out === undefined) {
+      out = { name: node.Node, address: node.Address, meta: node.Meta }
+      this.nodes.set(node, out)
+    }
+    return out
   }
 
   private caseInsensitiveNode(name: string) {
@@ -60,11 +69,19 @@ export class LocalDnsBackend implements DnsBackend {
     const index = this.catalog.serviceIndex(name)
     let cached = this.cache.get(name)
     if (cached === undefined || cached.index !== index) {
-      cached = { index, instances: this.healthy(name) }
+      cached = { index, instances: this.healthy(name), tagged: new Map() }
       this.cache.set(name, cached)
       if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!)
     }
-    return tag === undefined ? cached.instances : cached.instances.filter((instance) => hasTags(instance.tags, [tag]))
+    if (tag === undefined) return cached.instances
+    // The same list object is returned until the index moves, so DNS can key its encoded answers on it.
+    let tagged = cached.tagged.get(tag)
+    if (tagged === undefined) {
+      tagged = cached.instances.filter((instance) => hasTags(instance.tags, [tag]))
+      if (cached.tagged.size >= 256) cached.tagged.clear()
+      cached.tagged.set(tag, tagged)
+    }
+    return tagged
   }
 
   /** resolveName maps a lower-cased DNS label back to the registered service name. */

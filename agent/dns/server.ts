@@ -8,18 +8,16 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { createServer, type Server, type Socket } from 'node:net'
+import { defaultDnsConfig, type DnsConfig } from '../config/dns.js'
 import { Xoshiro128, randomSeed, type Prng } from '../util/prng.js'
 import type { DnsBackend } from './backend.js'
 import { DnsHandler, type DnsStats } from './handler.js'
 
-/** dnsDefaults are Consul's dns_config defaults, with the lab's reasons. */
+/**
+ * dnsDefaults bound the DNS server's sockets. The answer settings (Consul's dns_config) have
+ * their defaults in agent/config/defaults.ts (dnsConfigDefaults).
+ */
 export const dnsDefaults = {
-  domain: 'consul.',
-  nodeTtl: 0,                 // Consul: node_ttl 0s, no caching
-  serviceTtl: 0,              // Consul: service_ttl 0s
-  udpAnswerLimit: 3,          // Consul: udp_answer_limit 3
-  enableTruncate: true,       // set TC when trimmed so dig/resolvers retry over TCP (Consul: enable_truncate)
-  recursorTimeoutMs: 2_000,   // Consul: recursor_timeout 2s
   tcpFrameBytesMax: 65_535,   // a DNS message never exceeds 64 KiB
   tcpIdleMs: 10_000,          // close idle TCP connections
   tcpConnectionsMax: 512,     // bound open TCP connections
@@ -32,8 +30,11 @@ export interface DnsServerOptions {
   port: number
   backend: DnsBackend
   datacenter: string
-  domain?: string
+  /** config is the agent's `domain` + `dns_config` (RuntimeConfig.dns); Consul's defaults when absent. */
+  config?: DnsConfig
   recursors?: readonly string[]
+  /** domain, recursorTimeoutMs and udpAnswerLimit override `config` (tests). */
+  domain?: string
   recursorTimeoutMs?: number
   udpAnswerLimit?: number
   rng?: Prng
@@ -93,7 +94,7 @@ export class DnsServer {
     const response = await this.handler.handle(message, false)
     if (response === undefined) return
     try {
-      this.udp.send(response, port, address, () => {})
+      this.udp.send(response, port, address) // no callback: a send error is the socket's 'error' (counted)
     } catch {
       // The socket closed while the answer was being built (shutdown): drop it.
       this.handler.stat.dropped++
@@ -130,18 +131,21 @@ export class DnsServer {
 /** createDnsHandler builds the socket-free handler from server options (tests use it directly). */
 export function createDnsHandler(options: Omit<DnsServerOptions, 'bindAddress' | 'port'>): DnsHandler {
   const recursors = options.recursors ?? []
+  const config = options.config ?? defaultDnsConfig()
   return new DnsHandler({
     backend: options.backend,
     recursors,
-    recursorTimeoutMs: options.recursorTimeoutMs ?? dnsDefaults.recursorTimeoutMs,
+    recursorTimeoutMs: options.recursorTimeoutMs ?? config.recursorTimeoutMs,
     rng: options.rng ?? new Xoshiro128(randomSeed()),
+    disableCompression: config.disableCompression,
     config: {
-      domain: options.domain ?? dnsDefaults.domain,
+      domain: options.domain ?? config.domain,
       datacenter: options.datacenter,
-      nodeTtl: dnsDefaults.nodeTtl,
-      serviceTtl: dnsDefaults.serviceTtl,
-      udpAnswerLimit: options.udpAnswerLimit ?? dnsDefaults.udpAnswerLimit,
-      enableTruncate: dnsDefaults.enableTruncate,
+      nodeTtl: config.nodeTtlS,
+      serviceTtlS: config.serviceTtlS,
+      udpAnswerLimit: options.udpAnswerLimit ?? config.udpAnswerLimit,
+      aRecordLimit: config.aRecordLimit,
+      enableTruncate: config.enableTruncate,
       recursionAvailable: recursors.length > 0,
     },
   })
