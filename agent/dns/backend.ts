@@ -6,8 +6,11 @@
  * servers (RPC or HTTP) and keeps answers briefly (cacheMs), Consul's agent-cache idea.
  */
 import type { Clock } from '../checks/clock.js'
+import type { DnsConfig } from '../config/dns.js'
 import type { CatalogReads } from '../state/catalog-read.js'
 import { hasTags } from '../state/catalog-read.js'
+import { dnsConfigDefaults } from '../config/defaults.js'
+import { RemoteDnsBackend, type DnsReadQuery, type RemoteCall } from './remote.js'
 
 /** Awaitable is a value or a promise of it (local reads answer synchronously). */
 export type Awaitable<T> = T | Promise<T>
@@ -114,7 +117,7 @@ export class LocalDnsBackend implements DnsBackend {
 export class CachedDnsBackend implements DnsBackend {
   private readonly cache = new Map<string, { atMs: number; value: Promise<unknown> }>()
 
-  constructor(private readonly remote: DnsBackend, private readonly clock: Clock, private readonly cacheMs = 1000, private readonly entriesMax = 10_000) {}
+  constructor(private readonly remote: DnsBackend, private readonly clock: Pick<Clock, 'nowMs'>, private readonly cacheMs = 1000, private readonly entriesMax = 10_000) {}
 
   private cached<T>(key: string, load: () => Awaitable<T>): Promise<T> {
     const now = this.clock.nowMs()
@@ -133,4 +136,32 @@ export class CachedDnsBackend implements DnsBackend {
   serviceInstances(service: string, tag: string | undefined): Promise<DnsInstance[]> {
     return this.cached(`s:${service}:${tag ?? ''}`, () => this.remote.serviceInstances(service, tag))
   }
+}
+
+/** DnsBackendDeps are what createDnsBackend chooses from. */
+export interface DnsBackendDeps {
+  config: DnsConfig
+  /** catalog is this server's own state; undefined on a client agent. */
+  catalog: CatalogReads | undefined
+  /** call reaches a server RPC method (the agent's RPC router). */
+  call: RemoteCall
+  clock: Pick<Clock, 'nowMs'>
+}
+
+/**
+ * createDnsBackend picks where DNS answers come from, as Consul does with dns_config: a server
+ * with allow_stale (and the default, unbounded max_stale) reads its own state; otherwise, and on
+ * every client, questions go to the servers by RPC with stale reads bounded by max_stale, or to
+ * the leader when allow_stale is false. Client answers are cached for a second (agent-cache
+ * style) only when stale reads are allowed; a consistent DNS read is never served from cache.
+ */
+export function createDnsBackend(deps: DnsBackendDeps): DnsBackend {
+  const { config } = deps
+  const unboundedStale = config.maxStaleMs >= dnsConfigDefaults.maxStaleMs
+  if (deps.catalog !== undefined && config.allowStale && unboundedStale) return new LocalDnsBackend(deps.catalog, config.onlyPassing)
+  const query: DnsReadQuery = config.allowStale
+    ? { minIndex: 0, waitMs: 0, mode: 'stale', ...(unboundedStale ? {} : { maxStaleMs: config.maxStaleMs }) }
+    : { minIndex: 0, waitMs: 0, mode: 'leader' }
+  const remote = new RemoteDnsBackend(deps.call, config.onlyPassing, query)
+  return config.allowStale ? new CachedDnsBackend(remote, deps.clock) : remote
 }

@@ -10,26 +10,29 @@ import type { DnsBackend, DnsInstance, DnsNode } from './backend.js'
 /** RemoteCall reaches a server RPC method and returns its ReadReply. */
 export type RemoteCall = (method: string, args: object) => Promise<{ value: unknown }>
 
-const stale = { minIndex: 0, waitMs: 0, mode: 'stale' as const }
+/** DnsReadQuery is the read mode of DNS questions: stale by default (Consul's dns_config.allow_stale). */
+export type DnsReadQuery = { minIndex: 0; waitMs: 0; mode: 'stale' | 'leader'; maxStaleMs?: number }
+
+const stale: DnsReadQuery = { minIndex: 0, waitMs: 0, mode: 'stale' }
 
 /** RemoteDnsBackend answers DNS questions from the servers' catalog. */
 export class RemoteDnsBackend implements DnsBackend {
-  constructor(private readonly call: RemoteCall, private readonly onlyPassing = false) {}
+  constructor(private readonly call: RemoteCall, private readonly onlyPassing = false, private readonly query: DnsReadQuery = stale) {}
 
   async node(name: string): Promise<DnsNode | undefined> {
-    const reply = await this.call('Catalog.NodeServices', { node: name, query: stale })
+    const reply = await this.call('Catalog.NodeServices', { node: name, query: this.query })
     const found = reply.value as NodeServices | undefined
     return found === undefined || found === null ? undefined : { name: found.Node.Node, address: found.Node.Address, meta: found.Node.Meta }
   }
 
   async nodeByAddress(address: string): Promise<DnsNode | undefined> {
-    const reply = await this.call('Catalog.ListNodes', { query: stale })
+    const reply = await this.call('Catalog.ListNodes', { query: this.query })
     const node = (reply.value as NodeRecord[]).find((candidate) => candidate.Address === address)
     return node === undefined ? undefined : { name: node.Node, address: node.Address, meta: node.Meta }
   }
 
   async serviceInstances(service: string, tag: string | undefined): Promise<DnsInstance[]> {
-    const reply = await this.call('Health.ServiceNodes', { service, tags: tag === undefined ? [] : [tag], passing: false, query: stale })
+    const reply = await this.call('Health.ServiceNodes', { service, tags: tag === undefined ? [] : [tag], passing: false, query: this.query })
     const out: DnsInstance[] = []
     for (const entry of reply.value as HealthServiceEntry[]) {
       if (entry.Checks.some((check) => check.Status === 'critical')) continue
