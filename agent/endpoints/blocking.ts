@@ -5,7 +5,7 @@
  * the max query time) runs out. The reply carries the meta for the X-Consul-* headers; the index
  * is never 0. `propose` is the write side: encode, propose on the leader, unwrap the result.
  */
-import type { ReadMode } from '../raft/api.js'
+import type { ReadGuarantee, ReadMode } from '../raft/api.js'
 import { httpDefaults } from '../config/defaults.js'
 import { ZxError } from '../errors.js'
 import { encodeCommand, type MessageType } from '../state/commands.js'
@@ -35,29 +35,38 @@ export interface ReadReply<T> {
 }
 
 /**
- * readQuery serves a (possibly blocking) read from this server's store. While parked it keeps
- * only numbers: the first result is dropped before the wait and the query re-runs on every
- * wake (a parked query is memory, and ten thousand of them are a normal load).
+ * readQuery serves a (possibly blocking) read from this server's store. A parked query is
+ * memory, and ten thousand of them are a normal load, so while parked it keeps only numbers and
+ * a few closures: the first result is dropped before the wait (the query re-runs on every wake),
+ * and the wait is a callback loop rather than suspended async frames.
  */
-export async function readQuery<T>(
+export function readQuery<T>(
   ctx: AgentContext, query: QueryOptions, tables: TableName[], run: () => { index: number; value: T },
 ): Promise<ReadReply<T>> {
-  const server = requireServer(ctx)
-  const guarantee = await server.raft.readBarrier(query.mode, query.maxStaleMs === undefined ? undefined : { maxStaleMs: query.maxStaleMs })
-  let result: { index: number; value: T } | undefined = run()
-  // An index below the client's means the state was reset (restore): answer at once so it resets too.
-  // The index is compared as the client saw it (never 0): an empty table answers X-Consul-Index 1,
-  // so a client blocking with index=1 on a missing key must wait, not spin.
-  if (query.minIndex > 0) {
-    ctx.metrics.inc('consul.rpc.queries_blocking')
-    if (Math.max(1, result.index) === query.minIndex) {
-      result = undefined
-      await parkWhileUnchanged(ctx, tables, query, () => run().index)
-      result = run()
-    }
+  let barrier: Promise<ReadGuarantee>
+  try {
+    barrier = requireServer(ctx).raft.readBarrier(query.mode, query.maxStaleMs === undefined ? undefined : { maxStaleMs: query.maxStaleMs })
+  } catch (error) {
+    return Promise.reject(error)
   }
+  return barrier.then((guarantee) => {
+    const first = run()
+    // An index below the client's means the state was reset (restore): answer at once so it resets too.
+    // The index is compared as the client saw it (never 0): an empty table answers X-Consul-Index 1,
+    // so a client blocking with index=1 on a missing key must wait, not spin.
+    if (query.minIndex > 0) {
+      ctx.metrics.inc('consul.rpc.queries_blocking')
+      if (Math.max(1, first.index) === query.minIndex) {
+        return parkWhileUnchanged(ctx, tables, query, run).then(() => readReply(ctx, guarantee, run()))
+      }
+    }
+    return readReply(ctx, guarantee, first)
+  })
+}
+
+function readReply<T>(ctx: AgentContext, guarantee: ReadGuarantee, result: { index: number; value: T }): ReadReply<T> {
   ctx.metrics.inc('consul.rpc.query')
-  const status = server.raft.status()
+  const status = requireServer(ctx).raft.status()
   return {
     meta: {
       index: Math.max(1, result.index),
@@ -70,21 +79,27 @@ export async function readQuery<T>(
 }
 
 /**
- * parkWhileUnchanged waits until the query's index moves off query.minIndex or its wait (plus
+ * parkWhileUnchanged resolves once the query's index moves off query.minIndex or its wait (plus
  * up to wait/16 jitter, capped at the max query time) runs out. A wake is a hint: the index is
  * re-read each time. Each park's timeout is rounded up to a timerGrainMs grid, so parked queries
  * share a few timer lists instead of one per distinct millisecond.
  */
-async function parkWhileUnchanged(ctx: AgentContext, tables: readonly TableName[], query: QueryOptions, indexNow: () => number): Promise<void> {
+function parkWhileUnchanged(ctx: AgentContext, tables: readonly TableName[], query: QueryOptions, run: () => { index: number }): Promise<void> {
   const indexes = requireServer(ctx).store.indexes
   const jitter = Math.random() * (query.waitMs / httpDefaults.jitterFraction)
   const deadline = ctx.now() + Math.min(query.waitMs + jitter, httpDefaults.maxQueryTimeMs)
-  for (;;) {
-    const left = deadline - ctx.now()
-    if (left <= 0) return
-    const changed = await indexes.waitChange(tables, Math.ceil(left / timerGrainMs) * timerGrainMs)
-    if (!changed || Math.max(1, indexNow()) !== query.minIndex) return
-  }
+  return new Promise<void>((resolve) => {
+    const park = (): void => {
+      const left = deadline - ctx.now()
+      if (left <= 0) return resolve()
+      void indexes.waitChange(tables, Math.ceil(left / timerGrainMs) * timerGrainMs).then(woken)
+    }
+    const woken = (changed: boolean): void => {
+      if (!changed || Math.max(1, run().index) !== query.minIndex) resolve()
+      else park()
+    }
+    park()
+  })
 }
 
 /** timerGrainMs: parked queries' timeouts are rounded up to this grid (jitter is random anyway). */

@@ -77,7 +77,7 @@ export class HttpApi {
    * blocking query stays parked here for minutes and 10,000 of them are normal: no URL object
    * (path and query are split from req.url), no AbortController unless a handler asks for
    * request.signal, no closures (IncomingRequest is a class), and the handler's promise is
-   * awaited by a small frame (finish) instead of this one.
+   * settled by callbacks (finish) rather than a suspended async frame.
    */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
@@ -112,16 +112,23 @@ export class HttpApi {
     return this.finish(req, res, started, pending, request.query.has('pretty'))
   }
 
-  /** finish awaits a handler's promise, writes its result or error and records the request. */
-  private async finish(req: IncomingMessage, res: ServerResponse, started: number, pending: Promise<unknown>, pretty: boolean | undefined): Promise<void> {
-    try {
-      const result = await pending
-      // pretty is undefined for a raw route, which wrote its response itself.
-      if (pretty !== undefined && !res.headersSent && !res.writableEnded) writeResult(res, result, pretty)
-    } catch (error) {
+  /**
+   * finish writes a handler's result or error once its promise settles and records the request.
+   * It chains callbacks instead of awaiting, so a parked request holds no suspended frame here.
+   */
+  private finish(req: IncomingMessage, res: ServerResponse, started: number, pending: Promise<unknown>, pretty: boolean | undefined): Promise<void> {
+    return pending.then((result) => {
+      try {
+        // pretty is undefined for a raw route, which wrote its response itself.
+        if (pretty !== undefined && !res.headersSent && !res.writableEnded) writeResult(res, result, pretty)
+      } catch (error) {
+        this.writeError(res, error)
+      }
+      this.done(req, res, started)
+    }, (error: unknown) => {
       this.writeError(res, error)
-    }
-    this.done(req, res, started)
+      this.done(req, res, started)
+    })
   }
 
   private done(req: IncomingMessage, res: ServerResponse, started: number): void {
