@@ -79,6 +79,9 @@ interface EncodedRecords {
 
 const srvTargetAt = 2 + 10 + 6
 
+/** tcpMessageBytesMax is the largest DNS message a TCP length prefix can carry (RFC 1035 §4.2.2). */
+const tcpMessageBytesMax = 65_535
+
 /**
  * FastAnswers answers plain A/SRV service queries from pre-encoded records. One instance per
  * DnsHandler; its caches are bounded (a WeakMap keyed by the backend's lists, ≤ 64 questions each).
@@ -101,7 +104,8 @@ export class FastAnswers {
     const { trimAt, capAt } = answerLimits(this.config, query.qtype === typeSrv, udpSizeMax)
     const total = records.answers.length
     const take = Math.min(total, trimAt, capAt)
-    let tc = take < total && take === trimAt && this.config.enableTruncate
+    // Cutting at udp_answer_limit is a trim (TC when enable_truncate); a_record_limit is not.
+    let tc = take < total && take === trimAt && trimAt < capAt && this.config.enableTruncate
     const picked = this.pick(total, take)
     const questionBytes = query.questionEnd - 12
     let answersCount = take
@@ -114,11 +118,11 @@ export class FastAnswers {
       size += extra.length
       additionalsCount++
     }
-    if (udpSizeMax > 0) {
-      // Cut to the client's payload size: ADDITIONAL records go first, then answers (TC set).
-      while (size > udpSizeMax && additionalsCount > 0) { size -= records.additionals[picked[--additionalsCount]!]!.length; tc = true }
-      while (size > udpSizeMax && answersCount > 0) { size -= records.answers[picked[--answersCount]!]!.length; tc = true }
-    }
+    // Cut to the client's payload size (a TCP message to 64 KiB): ADDITIONAL records go first,
+    // then answers, and TC is set.
+    const sizeMax = udpSizeMax > 0 ? udpSizeMax : tcpMessageBytesMax
+    while (size > sizeMax && additionalsCount > 0) { size -= records.additionals[picked[--additionalsCount]!]!.length; tc = true }
+    while (size > sizeMax && answersCount > 0) { size -= records.answers[picked[--answersCount]!]!.length; tc = true }
     const out = Buffer.allocUnsafe(size)
     this.header(out, query, tc, answersCount, additionalsCount)
     message.copy(out, 12, 12, query.questionEnd)
