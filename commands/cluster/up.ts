@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { ClusterCommand } from '../../src/cluster-command.js'
-import { clusterTable, clusterUp, uiUrl } from '../../src/cluster/up.js'
+import { clusterTable, clusterUp, timingLine, uiUrl } from '../../src/cluster/up.js'
 import { runtimeFor } from '../../src/runtime/select.js'
 
 /** ClusterUp starts the lab cluster (node1–node3 servers, node4 client by default). */
@@ -34,6 +34,7 @@ export default class ClusterUp extends ClusterCommand<typeof ClusterUp> {
     const statuses = await (await runtimeFor(result.name, result.runtime)).status()
     this.say(clusterTable(statuses, result.healthy?.leader.node))
     if (result.healthy !== undefined) this.say(`Leader ${result.healthy.leader.node} elected; all ${result.nodes.length} members alive after ${(result.healthy.elapsedMs / 1000).toFixed(1)} s.`)
+    if (result.timings !== undefined) this.say(timingLine(result.timings))
     this.say(`UI: ${uiUrl(result.nodes)}`)
     return { ...result, ui: uiUrl(result.nodes), nodes: statuses.map((s) => ({ ...s.plan, state: s.state })) }
   }

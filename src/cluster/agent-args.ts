@@ -19,6 +19,9 @@ export function dockerAgentArgs(node: NodePlan, nodes: NodePlan[]): string[] {
   return args
 }
 
+/** labJoinRetryMs is the join retry interval of lab nodes started together (Consul's 30 s would stall `up`). */
+export const labJoinRetryMs = 200
+
 /** processAgentArgs is a local process's argv after `zx`: same roles, own ports and dirs. */
 export function processAgentArgs(node: NodePlan, nodes: NodePlan[], dataDir: string): string[] {
   const servers = nodes.filter((n) => n.role === 'server')
@@ -32,5 +35,7 @@ export function processAgentArgs(node: NodePlan, nodes: NodePlan[], dataDir: str
   )
   if (first !== undefined && node.role === 'server' && node.name !== first.name) args.push(`-join=127.0.0.1:${first.ports.serfLan}`)
   if (first !== undefined && node.role === 'client') args.push(`-retry-join=127.0.0.1:${first.ports.serfLan}`)
+  // All nodes start at once, so a join may reach node1 before it listens: retry it quickly.
+  if (first !== undefined && node.name !== first.name) args.push(`-retry-interval=${labJoinRetryMs}ms`)
   return args
 }

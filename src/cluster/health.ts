@@ -60,12 +60,19 @@ export async function aliveMembers(node: NodePlan): Promise<string[]> {
 export interface Healthy {
   leader: LeaderInfo
   elapsedMs: number
+  /** leaderAt is when a leader was first seen (epoch ms); healthyAt when every member was alive. */
+  leaderAt: number
+  healthyAt: number
 }
+
+/** healthPollMs is how often waitHealthy asks: a refused or empty answer costs well under a millisecond. */
+export const healthPollMs = 25
 
 /** waitHealthy waits until a leader is elected and every node sees all the others alive; `guard` throws to end the wait early. */
 export async function waitHealthy(nodes: NodePlan[], timeoutMs: number, onProgress: (text: string) => void = () => {}, guard: () => Promise<void> = async () => {}): Promise<Healthy> {
   const started = Date.now()
   let leader: LeaderInfo | undefined
+  let leaderAt: number | undefined
   const servers = nodes.filter((n) => n.role === 'server')
   let guardError: unknown
   const done = await waitFor(async () => {
@@ -73,17 +80,19 @@ export async function waitHealthy(nodes: NodePlan[], timeoutMs: number, onProgre
     try { await guard() } catch (error) { guardError = error; return true }
     leader = await findLeader(servers)
     if (leader === undefined) { onProgress('waiting for a leader to be elected'); return false }
+    leaderAt ??= Date.now()
     for (const node of nodes) {
       const alive = await aliveMembers(node).catch((): string[] => [])
       const missing = nodes.filter((n) => !alive.includes(n.name)).map((n) => n.name)
       if (missing.length > 0) { onProgress(`leader ${leader.node}; ${node.name} does not yet see ${missing.join(', ')} alive`); return false }
     }
     return true
-  }, timeoutMs, 200)
+  }, timeoutMs, healthPollMs)
   if (guardError !== undefined) throw guardError
   const found = leader as LeaderInfo | undefined
   if (!done || found === undefined) {
     throw new LabError('ZX_ERR_TIMEOUT', `the cluster was not healthy within ${Math.round(timeoutMs / 1000)} s (${found === undefined ? 'no leader elected' : 'not every member alive'}); see zx cluster logs <node>`)
   }
-  return { leader: found, elapsedMs: Date.now() - started }
+  const healthyAt = Date.now()
+  return { leader: found, elapsedMs: healthyAt - started, leaderAt: leaderAt ?? healthyAt, healthyAt }
 }

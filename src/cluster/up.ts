@@ -30,7 +30,17 @@ export interface UpResult {
   note: string | undefined
   report: UpReport
   healthy: Healthy | undefined
+  /** timings are set when this `up` started nodes and waited for them. */
+  timings: UpTimings | undefined
   nodes: NodePlan[]
+}
+
+/** UpTimings measure `up` from the first node's start and from the zx process's own start. */
+export interface UpTimings {
+  spawnToLeaderMs: number
+  spawnToHealthyMs: number
+  commandToLeaderMs: number
+  commandToHealthyMs: number
 }
 
 /** clusterUp starts (or finds) the cluster's nodes and waits until it is healthy. */
@@ -54,7 +64,22 @@ export async function clusterUp(options: UpOptions, log: (line: string) => void,
     if (dead.length > 0) throw new LabError('ZX_ERR_RUNTIME', `${dead.join(', ')} exited while starting; see zx cluster logs ${dead[0]}`)
   }
   const healthy = options.wait ? await waitHealthy(nodes, options.timeoutMs, progress, guard) : undefined
-  return { name: options.name, runtime: kind, note, report, healthy, nodes }
+  return { name: options.name, runtime: kind, note, report, healthy, timings: upTimings(report, healthy), nodes }
+}
+
+/** upTimings derives the figures; performance.timeOrigin is when this zx process started. */
+export function upTimings(report: UpReport, healthy: Healthy | undefined, commandStart = performance.timeOrigin): UpTimings | undefined {
+  if (healthy === undefined || report.firstSpawnAt === undefined) return undefined
+  return {
+    spawnToLeaderMs: healthy.leaderAt - report.firstSpawnAt, spawnToHealthyMs: healthy.healthyAt - report.firstSpawnAt,
+    commandToLeaderMs: Math.round(healthy.leaderAt - commandStart), commandToHealthyMs: Math.round(healthy.healthyAt - commandStart),
+  }
+}
+
+/** timingLine is the one-line summary of UpTimings. */
+export function timingLine(t: UpTimings): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+  return `Leader ${s(t.spawnToLeaderMs)} after the first node started (${s(t.commandToLeaderMs)} after zx started); all members alive at ${s(t.spawnToHealthyMs)} (${s(t.commandToHealthyMs)}).`
 }
 
 /** clusterTable renders nodes with role, state, addresses; the leader is marked. */

@@ -16,7 +16,7 @@ import { LabError } from '../errors.js'
 import { processAgentArgs } from '../cluster/agent-args.js'
 import { clusterDir } from '../cluster/state.js'
 import { agentEntry } from './entry.js'
-import { followFile, waitFor, waitHttpUp } from './wait.js'
+import { followFile, waitFor } from './wait.js'
 import type { ClusterSpec, NodeState, NodeStatus, Runtime, StopSignal, UpReport } from './types.js'
 import type { NodePlan } from '../cluster/layout.js'
 
@@ -24,8 +24,7 @@ import type { NodePlan } from '../cluster/layout.js'
 export const processDefaults = {
   stopGraceMs: 10_000,   // SIGTERM → SIGKILL, like `docker stop`
   pollMs: 50,
-  startCheckMs: 3_000,
-  firstNodeUpMs: 20_000, // node1 must answer before the others start, or their -join fails   // how long a fresh child may take to exec before we call it failed
+  startCheckMs: 3_000,   // how long a fresh child may take to exec before we call it failed
 } as const
 
 /** ProcessRuntime runs one cluster's nodes as local processes. */
@@ -33,12 +32,13 @@ export class ProcessRuntime implements Runtime {
   readonly kind = 'process' as const
   private readonly dir: string
 
-  constructor(private readonly name: string, private readonly env: NodeJS.ProcessEnv = process.env, private readonly firstNodeUpMs: number = processDefaults.firstNodeUpMs) {
+  constructor(private readonly name: string, private readonly env: NodeJS.ProcessEnv = process.env) {
     this.dir = clusterDir(name, env)
   }
 
   async up(spec: ClusterSpec, log: (line: string) => void): Promise<UpReport> {
     const report: UpReport = { started: [], alreadyRunning: [] }
+    const toStart: Array<{ plan: NodePlan; args: string[] }> = []
     for (const plan of spec.nodes) {
       const current = await this.nodeStatus(plan)
       if (current.state === 'running' || current.state === 'paused') { report.alreadyRunning.push(plan.name); continue }
@@ -46,12 +46,18 @@ export class ProcessRuntime implements Runtime {
       await mkdir(join(nodeDir, 'data'), { recursive: true })
       const args = processAgentArgs(plan, spec.nodes, join(nodeDir, 'data'))
       await writeFile(join(nodeDir, 'args.json'), JSON.stringify({ plan, args }) + '\n')
+      toStart.push({ plan, args })
+    }
+    // Every node starts at once: joins to node1 are retried every labJoinRetryMs, so nobody
+    // waits for node1 to listen first, and the agents' start-up overlaps.
+    if (toStart.length > 0) report.firstSpawnAt = Date.now()
+    const results = await Promise.allSettled(toStart.map(async ({ plan, args }) => {
       await this.spawnNode(plan.name, args)
       log(`started ${plan.name} (${plan.role}, http 127.0.0.1:${plan.ports.http})`)
-      report.started.push(plan.name)
-      // The others join node1 at start; a join that fails waits retry_interval (30 s) to retry.
-      if (plan.index === 1 && spec.nodes.length > 1 && this.firstNodeUpMs > 0) await waitHttpUp(plan.ports.http, this.firstNodeUpMs)
-    }
+    }))
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+    report.started.push(...toStart.map((t) => t.plan.name))
     return report
   }
 

@@ -35,12 +35,14 @@ export interface ClusterSpec {
 export interface UpReport {
   started: string[]
   alreadyRunning: string[]
+  /** firstSpawnAt is when the first node was started (epoch ms), when any was. */
+  firstSpawnAt?: number
 }
 
 /** Runtime runs the nodes of one lab cluster. */
 export interface Runtime {
   readonly kind: RuntimeKind
-  /** up creates and starts every node that is not running yet (servers first, node1 first). */
+  /** up creates and starts every node that is not running yet (all at once where the runtime can). */
   up(spec: ClusterSpec, log: (line: string) => void): Promise<UpReport>
   /** down removes every node; with volumes also their data. */
   down(options: { volumes: boolean }): Promise<string[]>

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { planNodes } from '../../../src/cluster/layout.js'
 import { dockerAgentArgs, processAgentArgs } from '../../../src/cluster/agent-args.js'
 import { demux, portBindings } from '../../../src/runtime/docker.js'
+import { upTimings } from '../../../src/cluster/up.js'
 
 const nodes = planNodes(3, 1)
 
@@ -34,6 +35,16 @@ describe('seed plan', () => {
     expect(args).toContain('-http-port=25034')
     expect(args).toContain('-bind=127.0.0.1')
     expect(args).not.toContain('-server')
+    // Nodes start together, so joiners retry fast; node1 joins nobody.
+    expect(args).toContain('-retry-interval=200ms')
+    expect(processAgentArgs(compact[0]!, compact, '/d').some((a) => a.startsWith('-retry-interval'))).toBe(false)
+  })
+
+  it('times up from the first spawn and from the zx process start', () => {
+    const leader = { node: 'node1', address: '127.0.0.1:25000', term: 2 }
+    const t = upTimings({ started: ['node1'], alreadyRunning: [], firstSpawnAt: 10_000 }, { leader, elapsedMs: 900, leaderAt: 10_700, healthyAt: 10_900 }, 9_500)
+    expect(t).toEqual({ spawnToLeaderMs: 700, spawnToHealthyMs: 900, commandToLeaderMs: 1_200, commandToHealthyMs: 1_400 })
+    expect(upTimings({ started: [], alreadyRunning: ['node1'] }, { leader, elapsedMs: 1, leaderAt: 1, healthyAt: 1 })).toBeUndefined()
   })
 
   it('splits docker\'s multiplexed log frames', () => {

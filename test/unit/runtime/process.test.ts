@@ -20,7 +20,7 @@ const env = () => ({ ...process.env, ZX_HOME: home, ZX_AGENT_BIN: fileURLToPath(
 
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'zx-proc-'))
-  runtime = new ProcessRuntime('t', env(), 0)  // the stand-in serves no HTTP: do not wait for node1
+  runtime = new ProcessRuntime('t', env())
 })
 afterEach(async () => {
   for (const n of await runtime.status()) if (n.id !== undefined) { try { process.kill(Number(n.id), 'SIGKILL') } catch { /* gone */ } }
