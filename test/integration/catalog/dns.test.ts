@@ -1,7 +1,8 @@
 // Goal: the DNS interface over real sockets: UDP answers with TC past the answer limit and
 // full answers over TCP (real dig falls back by itself), forwarding of foreign names to a
 // recursor (answer relayed; SERVFAIL when the recursor is silent), FORMERR for a malformed UDP
-// query and survival of a garbage TCP stream. Method: DnsServer on 127.0.0.1 ports 24700–24799
+// query and survival of a garbage TCP stream; a server built from a dns_config JSON block
+// answers with its TTLs and limits (seen by real dig). Method: DnsServer on 127.0.0.1 ports 24700–24799
 // over a LocalDnsBackend on real CatalogTables; a fake upstream resolver on a UDP port 0 socket.
 import { execFile } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
@@ -9,6 +10,7 @@ import { connect } from 'node:net'
 import { promisify } from 'node:util'
 import * as packet from 'dns-packet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadRuntimeConfig } from '../../../agent/config/build.js'
 import { LocalDnsBackend } from '../../../agent/dns/backend.js'
 import { DnsServer } from '../../../agent/dns/server.js'
 import { CatalogTables } from '../../../agent/state/catalog.js'
@@ -20,6 +22,7 @@ let server: DnsServer
 let silent: DnsServer
 let upstream: Socket
 let mute: Socket
+let tuned: DnsServer
 
 beforeAll(async () => {
   const catalog = new CatalogTables(new TableIndexes())
@@ -38,10 +41,13 @@ beforeAll(async () => {
   const backend = new LocalDnsBackend(catalog)
   server = await DnsServer.start({ bindAddress: '127.0.0.1', port: 24701, backend, datacenter: 'dc1', recursors: [`127.0.0.1:${upstream.address().port}`] })
   silent = await DnsServer.start({ bindAddress: '127.0.0.1', port: 24702, backend, datacenter: 'dc1', recursors: [`127.0.0.1:${mute.address().port}`], recursorTimeoutMs: 300 })
+  const json = { dns_config: { service_ttl: { 'ma*': '45s' }, node_ttl: '20s', a_record_limit: 2, enable_truncate: false } }
+  const config = loadRuntimeConfig(['-data-dir', '/d'], { env: { ZX_LOCAL_CONFIG: JSON.stringify(json) }, hostname: () => 'h', privateIps: () => [], pid: 1, tmpdir: () => '/tmp' })
+  tuned = await DnsServer.start({ bindAddress: '127.0.0.1', port: 24703, backend, datacenter: 'dc1', config: config.dns })
 })
 
 afterAll(async () => {
-  await server.close(); await silent.close(); upstream.close(); mute.close()
+  await server.close(); await silent.close(); await tuned.close(); upstream.close(); mute.close()
 })
 
 async function dig(port: number, ...args: string[]): Promise<string> {
@@ -64,6 +70,15 @@ describe('DNS over sockets', () => {
     expect((await dig(24701, 'many.service.consul', 'SRV', '+tcp', '+short')).trim().split('\n')).toHaveLength(12)
     // Without +ignore, dig retries over TCP on TC and prints the whole answer.
     expect((await dig(24701, 'many.service.consul', 'SRV', '+short')).trim().split('\n')).toHaveLength(12)
+  })
+  it('answers with the dns_config TTLs and limits', async () => {
+    const a = (await dig(24703, 'many.service.consul', 'A', '+noall', '+answer', '+tcp')).trim().split('\n')
+    expect(a).toHaveLength(2) // a_record_limit 2, over TCP too
+    for (const line of a) expect(line).toMatch(/^many\.service\.consul\.\s+45\s+IN\s+A\s+10\.3\.0\.\d+$/)
+    expect((await dig(24703, 'n3.node.consul', 'A', '+noall', '+answer')).trim()).toMatch(/\s20\s+IN\s+A\s+10\.3\.0\.4$/)
+    const trimmed = await dig(24703, 'many.service.consul', 'SRV', '+ignore', '+noedns')
+    expect(trimmed).not.toMatch(/flags:[^;]*\btc\b/) // enable_truncate false: trimmed to 3, no TC
+    expect(trimmed).toMatch(/ANSWER: 3,/)
   })
   it('forwards foreign names to recursors and fails with SERVFAIL when they are silent', async () => {
     expect((await dig(24701, 'example.com', 'A', '+short')).trim()).toBe('93.184.216.34')
