@@ -10,12 +10,12 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type Docker from 'dockerode'
-import { build } from 'esbuild'
 import { LabError } from '../errors.js'
 import { ensureBaseImage, followProgress } from './base.js'
 import { tarStream } from './base-tar.js'
 import { bundleEntrySource } from './entry-source.js'
 import { packageRoot } from '../runtime/entry.js'
+import { fixedInputs, inputsFingerprint, readImageCache, writeImageCache } from './cache.js'
 
 /** agentImageRepository is the repository of the agent image. */
 export const agentImageRepository = 'zx-agent'
@@ -38,14 +38,22 @@ export interface BuildResult {
 
 /** bundleAgent bundles agent/main.ts runAgent behind the image entry into one JS file. */
 export async function bundleAgent(root = packageRoot()): Promise<string> {
+  return (await bundleAgentWithInputs(root)).text
+}
+
+/** bundleAgentWithInputs also returns the files esbuild read (relative to root). */
+export async function bundleAgentWithInputs(root = packageRoot()): Promise<{ text: string; inputs: string[] }> {
+  const { build } = await import('esbuild')  // heavy: only when a bundle is really needed
   try {
     const result = await build({
       stdin: { contents: bundleEntrySource(), resolveDir: root, sourcefile: 'zx-image-entry.ts', loader: 'ts' },
+      absWorkingDir: root, metafile: true,
       bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
       legalComments: 'none', external: ['msgpackr-extract', 'cpu-features', 'ssh2'],
       banner: { js: "import { createRequire as __zxCreateRequire } from 'node:module'; const require = __zxCreateRequire(import.meta.url);" },
     })
-    return result.outputFiles[0]!.text
+    const inputs = Object.keys(result.metafile.inputs).filter((path) => path !== 'zx-image-entry.ts').sort()
+    return { text: result.outputFiles[0]!.text, inputs }
   } catch (error) {
     const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number } }> }).errors ?? []
     const detail = errors.slice(0, 5).map((e) => `${e.location?.file ?? '?'}:${e.location?.line ?? '?'} ${e.text}`).join('; ')
@@ -57,18 +65,35 @@ export async function bundleAgent(root = packageRoot()): Promise<string> {
 export async function buildAgentImage(docker: Docker, options: BuildOptions = {}): Promise<BuildResult> {
   const log = options.log ?? (() => {})
   const root = packageRoot()
-  const bundle = await bundleAgent(root)
+  const baseName = options.base ?? 'offline-base'
+  const cacheKey = `${root}|${baseName}`
+  const fixed = await fixedInputs(root)
+  if (options.force !== true) {
+    // Cheap path: nothing the last bundle read has changed, and the engine still has its image.
+    const cached = await readImageCache(cacheKey)
+    if (cached !== undefined && cached.fingerprint === (await inputsFingerprint(root, [...cached.inputs, ...fixed], bundleEntrySource()))) {
+      const ref = `${agentImageRepository}:${cached.hash}`
+      if (await imageExists(docker, ref)) {
+        log(`agent image ${ref} is up to date (inputs unchanged)`)
+        await docker.getImage(ref).tag({ repo: agentImageRepository, tag: 'latest' })
+        return { ref, hash: cached.hash, built: false, bundleBytes: cached.bundleBytes }
+      }
+    }
+  }
+  const { text: bundle, inputs } = await bundleAgentWithInputs(root)
+  const fingerprint = await inputsFingerprint(root, [...inputs, ...fixed], bundleEntrySource())
   const dockerfile = await readFile(join(root, 'templates', 'Dockerfile'))
   const entrypoint = await readFile(join(root, 'templates', 'docker-entrypoint.sh'))
-  const baseName = options.base ?? 'offline-base'
   const ui = await uiFiles(root)
   const digest = createHash('sha256').update(bundle).update(dockerfile).update(entrypoint).update(baseName)
   for (const file of ui) digest.update(file.path).update(file.data)
   const hash = digest.digest('hex').slice(0, 16)
   const ref = `${agentImageRepository}:${hash}`
+  const remember = () => writeImageCache(cacheKey, { fingerprint, inputs, hash, bundleBytes: bundle.length }).catch(() => {})
   if (options.force !== true && (await imageExists(docker, ref))) {
     log(`agent image ${ref} is up to date`)
     await docker.getImage(ref).tag({ repo: agentImageRepository, tag: 'latest' })
+    await remember()
     return { ref, hash, built: false, bundleBytes: bundle.length }
   }
   const base = options.base ?? (await ensureBaseImage(docker, { log }))
@@ -95,6 +120,7 @@ export async function buildAgentImage(docker: Docker, options: BuildOptions = {}
   if (!(await imageExists(docker, ref))) throw new LabError('ZX_ERR_IMAGE_BUILD', `docker build finished but ${ref} is missing`)
   await docker.getImage(ref).tag({ repo: agentImageRepository, tag: 'latest' })
   log(`built ${ref} (also tagged ${agentImageRepository}:latest)`)
+  await remember()
   return { ref, hash, built: true, bundleBytes: bundle.length }
 }
 

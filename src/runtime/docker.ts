@@ -10,8 +10,7 @@ import Docker from 'dockerode'
 import type { Writable } from 'node:stream'
 import { LabError } from '../errors.js'
 import { containerPorts, type NodePlan } from '../cluster/layout.js'
-import { dockerAgentArgs } from '../cluster/agent-args.js'
-import { waitHttpUp } from './wait.js'
+import { dockerAgentArgs, labJoinRetryMs } from '../cluster/agent-args.js'
 import type { ClusterSpec, NodeState, NodeStatus, Runtime, StopSignal, UpReport } from './types.js'
 
 /** dockerLabels are the label keys the runtime sets and filters on. */
@@ -33,21 +32,27 @@ export class DockerRuntime implements Runtime {
 
   async up(spec: ClusterSpec, log: (line: string) => void): Promise<UpReport> {
     const report: UpReport = { started: [], alreadyRunning: [] }
-    await this.ensureNetwork()
-    let image: string | undefined
-    for (const plan of spec.nodes) {
-      const existing = await this.find(plan.name)
-      if (existing?.State === 'running' || existing?.State === 'paused') { report.alreadyRunning.push(plan.name); continue }
-      if (existing !== undefined) {
-        await this.docker.getContainer(existing.Id).start()
-      } else {
-        image ??= await this.image()
-        await this.create(plan, spec.nodes, image)
-      }
+    const [, existing] = await Promise.all([this.ensureNetwork(), this.list()])
+    const byNode = new Map(existing.map((c) => [c.Labels[dockerLabels.node], c]))
+    const toStart = spec.nodes.filter((plan) => {
+      const state = byNode.get(plan.name)?.State
+      if (state === 'running' || state === 'paused') { report.alreadyRunning.push(plan.name); return false }
+      return true
+    })
+    const image = toStart.some((plan) => !byNode.has(plan.name)) ? await this.image() : undefined
+    // Volumes and containers are created together, then every container starts at once: the
+    // joiners retry node1 every labJoinRetryMs (their local config), so nobody waits for node1.
+    const containers = await Promise.all(toStart.map(async (plan) => {
+      const found = byNode.get(plan.name)
+      return found !== undefined ? this.docker.getContainer(found.Id) : this.create(plan, spec.nodes, image!)
+    }))
+    if (containers.length > 0) report.firstSpawnAt = Date.now()
+    await Promise.all(containers.map(async (container, i) => {
+      const plan = toStart[i]!
+      await container.start()
       log(`started ${this.containerName(plan.name)} (${plan.role}, http 127.0.0.1:${plan.ports.http})`)
-      report.started.push(plan.name)
-      if (plan.index === 1) await waitHttpUp(plan.ports.http, 20_000)  // so -join=node1 finds node1 on its first try
-    }
+    }))
+    report.started.push(...toStart.map((plan) => plan.name))
     return report
   }
 
@@ -133,7 +138,7 @@ export class DockerRuntime implements Runtime {
     })
   }
 
-  private async create(plan: NodePlan, nodes: NodePlan[], image: string): Promise<void> {
+  private async create(plan: NodePlan, nodes: NodePlan[], image: string): Promise<Docker.Container> {
     const labels = {
       [dockerLabels.cluster]: this.name, [dockerLabels.node]: plan.name, [dockerLabels.role]: plan.role, [dockerLabels.plan]: JSON.stringify(plan),
     }
@@ -142,7 +147,7 @@ export class DockerRuntime implements Runtime {
     const bindings = portBindings(plan)
     const container = await this.docker.createContainer({
       name: this.containerName(plan.name), Hostname: plan.name, Image: image, Cmd: dockerAgentArgs(plan, nodes), Labels: labels,
-      Env: [`CONSUL_LOCAL_CONFIG=${JSON.stringify(plan.role === 'server' ? { skip_leave_on_interrupt: true } : { leave_on_terminate: true })}`],
+      Env: [`CONSUL_LOCAL_CONFIG=${JSON.stringify(localConfig(plan, nodes))}`],
       ExposedPorts: Object.fromEntries(Object.keys(bindings).map((k) => [k, {}])),
       HostConfig: {
         PortBindings: bindings, RestartPolicy: { Name: 'always' }, NetworkMode: this.network,
@@ -150,7 +155,7 @@ export class DockerRuntime implements Runtime {
       },
       NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [plan.name] } } },
     })
-    await container.start()
+    return container
   }
 
   private async ensureNetwork(): Promise<void> {
@@ -172,6 +177,17 @@ export class DockerRuntime implements Runtime {
     if (c === undefined) throw new LabError('ZX_ERR_NODE_NOT_FOUND', `no container for ${node} in cluster ${this.name} (zx cluster status)`)
     return c
   }
+}
+
+/**
+ * localConfig is a node's CONSUL_LOCAL_CONFIG (the official image's hook, not a flag): the
+ * seed's leave behaviour, and for joiners a short join retry, since all containers start at once.
+ */
+export function localConfig(plan: NodePlan, nodes: NodePlan[]): Record<string, unknown> {
+  const config: Record<string, unknown> = plan.role === 'server' ? { skip_leave_on_interrupt: true } : { leave_on_terminate: true }
+  const first = nodes.find((n) => n.role === 'server')
+  if (first !== undefined && plan.name !== first.name) config.retry_interval = `${labJoinRetryMs}ms`
+  return config
 }
 
 /** portBindings maps node n's container ports to 127.0.0.1 host ports (seed table). */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { planNodes } from '../../../src/cluster/layout.js'
 import { dockerAgentArgs, processAgentArgs } from '../../../src/cluster/agent-args.js'
-import { demux, portBindings } from '../../../src/runtime/docker.js'
+import { demux, localConfig, portBindings } from '../../../src/runtime/docker.js'
 import { upTimings } from '../../../src/cluster/up.js'
 
 const nodes = planNodes(3, 1)
@@ -45,6 +45,12 @@ describe('seed plan', () => {
     const t = upTimings({ started: ['node1'], alreadyRunning: [], firstSpawnAt: 10_000 }, { leader, elapsedMs: 900, leaderAt: 10_700, healthyAt: 10_900 }, 9_500)
     expect(t).toEqual({ spawnToLeaderMs: 700, spawnToHealthyMs: 900, commandToLeaderMs: 1_200, commandToHealthyMs: 1_400 })
     expect(upTimings({ started: [], alreadyRunning: ['node1'] }, { leader, elapsedMs: 1, leaderAt: 1, healthyAt: 1 })).toBeUndefined()
+  })
+
+  it('gives docker joiners a short join retry in CONSUL_LOCAL_CONFIG, not in their flags', () => {
+    expect(localConfig(nodes[0]!, nodes)).toEqual({ skip_leave_on_interrupt: true })
+    expect(localConfig(nodes[1]!, nodes)).toEqual({ skip_leave_on_interrupt: true, retry_interval: '200ms' })
+    expect(localConfig(nodes[3]!, nodes)).toEqual({ leave_on_terminate: true, retry_interval: '200ms' })
   })
 
   it('splits docker\'s multiplexed log frames', () => {
