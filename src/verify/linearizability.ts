@@ -99,10 +99,41 @@ function unlift(e: Event): void {
   if (e.next) e.next.prev = e
 }
 
+/**
+ * CacheMode says how the search names a configuration (set of linearized ops + model state) in
+ * its memo cache. 'exact' spells out the whole bitset: O(ops/32) time and memory per step, which
+ * for a ten-minute history (tens of thousands of ops per key) means gigabytes. 'hashed' uses two
+ * incrementally updated 32-bit Zobrist hashes of the set instead: O(1) per step. A hash collision
+ * can only prune a configuration that was not really explored, i.e. turn a linearizable history
+ * into a reported violation, never the reverse — so a 'hashed' violation is re-checked exactly.
+ */
+type CacheMode = 'exact' | 'hashed'
+
+/** zobrist gives each op two fixed pseudo-random 32-bit words (splitmix32 of its position). */
+function zobrist(count: number): Uint32Array {
+  const words = new Uint32Array(count * 2)
+  let x = 0x9e3779b9
+  for (let i = 0; i < words.length; i++) {
+    x = (x + 0x9e3779b9) >>> 0
+    let z = x
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0
+    words[i] = (z ^ (z >>> 16)) >>> 0
+  }
+  return words
+}
+
 /** search runs the WGL/Lowe search over one partition. */
-function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, maxSteps: number): SearchOutcome {
+function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, maxSteps: number, mode: CacheMode = 'hashed'): SearchOutcome {
   const head = buildList(ops)
   const bits = new Uint32Array(Math.ceil(ops.length / 32) + 1)
+  const words = mode === 'hashed' ? zobrist(ops.length) : undefined
+  let h1 = 0
+  let h2 = 0
+  const flip = (k: number): void => {
+    bits[k >> 5]! ^= 1 << (k & 31)
+    if (words !== undefined) { h1 = (h1 ^ words[2 * k]!) >>> 0; h2 = (h2 ^ words[2 * k + 1]!) >>> 0 }
+  }
   const cache = new Set<string>()
   const stack: Array<{ entry: Event; state: S }> = []
   let state = model.init()
@@ -114,8 +145,8 @@ function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, max
     if (entry.call) {
       const op = ops[entry.op]!
       let chosen: S | undefined
-      bits[entry.op >> 5]! |= 1 << (entry.op & 31)
-      const prefix = bits.join(',')
+      flip(entry.op)
+      const prefix = words === undefined ? bits.join(',') : `${h1}.${h2}`
       for (const next of model.step(state, op.input, op.output)) {
         const key = `${prefix}|${model.stateKey(next)}`
         if (!cache.has(key)) {
@@ -130,14 +161,14 @@ function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, max
         lift(entry)
         entry = head.next
       } else {
-        bits[entry.op >> 5]! &= ~(1 << (entry.op & 31))
+        flip(entry.op)
         entry = entry.next
       }
     } else {
       const top = stack.pop()
       if (top === undefined) return 'violation'
       state = top.state
-      bits[top.entry.op >> 5]! &= ~(1 << (top.entry.op & 31))
+      flip(top.entry.op)
       unlift(top.entry)
       // Revisit the same call: the cache skips the successor states already explored.
       entry = top.entry
@@ -153,7 +184,7 @@ function shrink<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, max
   for (let k = current.length - 1; k >= 0 && checks < budget; k--) {
     const candidate = current.slice(0, k).concat(current.slice(k + 1))
     checks++
-    if (search(model, candidate, maxSteps) === 'violation') current = candidate
+    if (search(model, candidate, maxSteps, 'exact') === 'violation') current = candidate
   }
   return current
 }
@@ -163,7 +194,8 @@ export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: Array
   const maxSteps = options.maxSteps ?? 5_000_000
   const parts = model.partition ? model.partition(history) : new Map([['', history]])
   for (const [name, ops] of parts) {
-    const outcome = search(model, ops, maxSteps)
+    let outcome = search(model, ops, maxSteps, 'hashed')
+    if (outcome === 'violation') outcome = search(model, ops, maxSteps, 'exact')
     if (outcome === 'budget') return { valid: 'unknown', partition: name, reason: `search exceeded ${maxSteps} steps` }
     if (outcome === 'violation') {
       return { valid: false, partition: name, offending: shrink(model, ops, maxSteps, options.shrinkChecksMax ?? 500) }
