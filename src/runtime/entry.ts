@@ -1,7 +1,7 @@
 /**
  * src/runtime/entry.ts: how to start `zx agent` as a child process. By default it is this
- * package's own bin/run.js under the current Node binary; ZX_AGENT_BIN points at another
- * script (run with node) for tests or a bundled agent.
+ * package's own bin/agent.js (the agent without oclif's start-up) under the current Node
+ * binary; ZX_AGENT_BIN points at another script (run with node) for tests or a bundled agent.
  */
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -20,6 +20,6 @@ export function packageRoot(): string {
 
 /** agentEntry is the command and leading args that run `zx …`. */
 export function agentEntry(env: NodeJS.ProcessEnv = process.env): { command: string; args: string[] } {
-  const script = env.ZX_AGENT_BIN !== undefined && env.ZX_AGENT_BIN !== '' ? env.ZX_AGENT_BIN : join(packageRoot(), 'bin', 'run.js')
+  const script = env.ZX_AGENT_BIN !== undefined && env.ZX_AGENT_BIN !== '' ? env.ZX_AGENT_BIN : join(packageRoot(), 'bin', 'agent.js')
   return { command: process.execPath, args: [script] }
 }
