@@ -4,13 +4,16 @@
  * name, so `-join=node1` works), host ports on 127.0.0.1 (container port + 1000·(n−1)),
  * `--restart=always`, a named volume per node for /consul/data, and labels (`zx.cluster`,
  * `zx.node`, `zx.role`, `zx.plan`) that are the runtime's only record of what it created.
- * Partitions are `docker network disconnect`; heal reconnects with the node's alias.
+ * A full partition is `docker network disconnect`; a one-peer cut (`--from`) is a pair of
+ * iptables rules in the node's netns (netfilter.ts). Heal undoes both.
  */
 import Docker from 'dockerode'
 import type { Writable } from 'node:stream'
 import { LabError } from '../errors.js'
 import { containerPorts, type NodePlan } from '../cluster/layout.js'
 import { dockerAgentArgs, labJoinRetryMs } from '../cluster/agent-args.js'
+import { clusterDir } from '../cluster/state.js'
+import { applyLink, readLinks, removeLink, writeLinks } from './netfilter.js'
 import type { ClusterSpec, NodeState, NodeStatus, Runtime, StopSignal, UpReport } from './types.js'
 
 /** dockerLabels are the label keys the runtime sets and filters on. */
@@ -20,9 +23,11 @@ export const dockerLabels = { cluster: 'zx.cluster', node: 'zx.node', role: 'zx.
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const
   readonly network: string
+  private readonly dir: string
 
-  constructor(private readonly name: string, private readonly docker: Docker, private readonly image: () => Promise<string>) {
+  constructor(private readonly name: string, private readonly docker: Docker, private readonly image: () => Promise<string>, env: NodeJS.ProcessEnv = process.env) {
     this.network = `${name}-net`
+    this.dir = clusterDir(name, env)
   }
 
   /** containerName is node1 for the default cluster (like the seed), else <cluster>-node1. */
@@ -69,12 +74,12 @@ export class DockerRuntime implements Runtime {
   }
 
   async status(): Promise<NodeStatus[]> {
-    const containers = await this.list()
+    const [containers, links] = await Promise.all([this.list(), readLinks(this.dir)])
     return containers.map((c) => ({
       plan: JSON.parse(c.Labels[dockerLabels.plan] ?? '{}') as NodePlan,
       state: stateOf(c.State),
       id: c.Id.slice(0, 12),
-      partitioned: !Object.keys(c.NetworkSettings?.Networks ?? {}).includes(this.network),
+      partitioned: !Object.keys(c.NetworkSettings?.Networks ?? {}).includes(this.network) || links.some((l) => l.node === c.Labels[dockerLabels.node]),
     })).sort((a, b) => a.plan.index - b.plan.index)
   }
 
@@ -107,19 +112,43 @@ export class DockerRuntime implements Runtime {
 
   async partition(node: string, from?: string): Promise<string> {
     const c = await this.require(node)
-    await this.docker.getNetwork(this.network).disconnect({ Container: c.Id, Force: true })
-    const scope = from === undefined ? '' : ` (a one-peer cut needs iptables in the container; ${node} is cut off from everyone, ${from} included)`
-    return `${node} disconnected from ${this.network}${scope}`
+    if (from === undefined) {
+      await this.docker.getNetwork(this.network).disconnect({ Container: c.Id, Force: true })
+      return `${node} disconnected from ${this.network}`
+    }
+    if (from === node) throw new LabError('ZX_ERR_USAGE', `cannot partition ${node} from itself`)
+    const [self, peer] = await Promise.all([this.docker.getContainer(c.Id).inspect(), this.docker.getContainer((await this.require(from)).Id).inspect()])
+    const peerAddress = peer.NetworkSettings.Networks[this.network]?.IPAddress
+    if (self.State.Pid <= 0) throw new LabError('ZX_ERR_RUNTIME', `${node} is not running (zx cluster start ${node})`)
+    if (peerAddress === undefined || peerAddress === '') throw new LabError('ZX_ERR_RUNTIME', `${from} has no address on ${this.network} (already partitioned? zx chaos heal)`)
+    const link = { node, from, peerAddress }
+    await applyLink(self.State.Pid, link)
+    const links = await readLinks(this.dir)
+    await writeLinks(this.dir, [...links.filter((l) => !(l.node === node && l.from === from)), link])
+    return `${node} cut off from ${from} (${peerAddress}) in both directions; every other link stays up`
   }
 
   async heal(): Promise<string[]> {
-    const healed: string[] = []
-    for (const n of await this.status()) {
-      if (!n.partitioned || n.id === undefined) continue
-      await this.docker.getNetwork(this.network).connect({ Container: n.id, EndpointConfig: { Aliases: [n.plan.name] } })
-      healed.push(n.plan.name)
+    const healed = new Set<string>()
+    const links = await readLinks(this.dir)
+    for (const link of links) {
+      const c = await this.find(link.node)
+      const pid = c === undefined ? 0 : (await this.docker.getContainer(c.Id).inspect()).State.Pid
+      if (pid > 0) await removeLink(pid, link)  // a stopped container lost its rules with its netns
+      healed.add(link.node)
     }
-    return healed
+    if (links.length > 0) await writeLinks(this.dir, [])
+    for (const n of await this.status()) {
+      if (n.id === undefined || !(await this.disconnected(n.id))) continue
+      await this.docker.getNetwork(this.network).connect({ Container: n.id, EndpointConfig: { Aliases: [n.plan.name] } })
+      healed.add(n.plan.name)
+    }
+    return [...healed]
+  }
+
+  private async disconnected(id: string): Promise<boolean> {
+    const info = await this.docker.getContainer(id).inspect()
+    return info.NetworkSettings.Networks[this.network] === undefined
   }
 
   async logs(node: string, options: { follow: boolean; out: Writable; signal?: AbortSignal; tail?: number }): Promise<void> {

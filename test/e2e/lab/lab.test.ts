@@ -1,6 +1,7 @@
 // Goal: the seed lab on a real Docker engine, one zx command per manual step: the agent image
 // builds offline; `cluster up` runs node1–node4 (3 servers, 1 client) on the seed's ports; 4
-// members alive, 3 voters; a key written on node1 reads back on node2 and node4; kill-leader
+// members alive, 3 voters; a key written on node1 reads back on node2 and node4; partition
+// --from cuts exactly the node3–node2 link (both ways, checked by TCP from each netns); kill-leader
 // elects a new leader and no key is lost; with a second server stopped, writes are refused
 // with a clear "no quorum" message; starting both back keeps the data; `cluster down
 // --volumes` leaves no container, network or volume with the cluster label.
@@ -8,6 +9,7 @@
 // (it uses the real seed ports 8300–11600; set ZX_BASE_PORT to map the nodes elsewhere when
 // another lab already holds them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,6 +28,15 @@ afterAll(async () => {
   await zx(home, ['cluster', 'down', ...docker, '--volumes'])
   rmSync(home, { recursive: true, force: true })
 })
+
+/** canConnect opens TCP from one container's network namespace to another's HTTP port (8500). */
+async function canConnect(from: string, to: string): Promise<boolean> {
+  const [a, b] = await Promise.all([engine.getContainer(from).inspect(), engine.getContainer(to).inspect()])
+  const ip = Object.values(b.NetworkSettings.Networks)[0]?.IPAddress
+  const probe = `const s=require('net').connect(8500,'${ip}');s.setTimeout(1500,()=>process.exit(1));s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1))`
+  const result = spawnSync('nsenter', ['-t', String(a.State.Pid), '-n', process.execPath, '-e', probe], { timeout: 10_000 })
+  return result.status === 0
+}
 
 describe('seed lab on Docker', () => {
   it('builds the image offline as a non-root user with the content hash label', async () => {
@@ -49,6 +60,24 @@ describe('seed lab on Docker', () => {
     expect((await zx(home, ['kv', 'get', 'eleven', '--node', 'node4'])).stdout).toBe('11\n')
     const again = await zx(home, ['cluster', 'up', ...docker])
     expect(again.stdout).toContain('already runs')
+  })
+
+  it('partition --from cuts exactly one link, both directions, and heal restores it', async () => {
+    const cut = await zx(home, ['chaos', 'partition', ...docker, 'node3', '--from', 'node2'])
+    expect(cut.exitCode, cut.stderr).toBe(0)
+    expect(cut.stdout).toContain('both directions')
+    const status = json<{ nodes: Array<{ name: string; partitioned: boolean }> }>(await zx(home, ['cluster', 'status', ...docker, '--json']))
+    expect(status.nodes.filter((n) => n.partitioned).map((n) => n.name)).toEqual(['node3'])
+    expect(await canConnect('node2', 'node3')).toBe(false)
+    expect(await canConnect('node3', 'node2')).toBe(false)
+    expect(await canConnect('node1', 'node3')).toBe(true)
+    expect(await canConnect('node3', 'node1')).toBe(true)
+    expect(await canConnect('node2', 'node1')).toBe(true)
+    expect(await canConnect('node4', 'node3')).toBe(true)
+    const healed = await zx(home, ['chaos', 'heal', ...docker])
+    expect(healed.stdout).toContain('Healed node3')
+    expect(await canConnect('node2', 'node3')).toBe(true)
+    expect(await canConnect('node3', 'node2')).toBe(true)
   })
 
   it('survives kill-leader, refuses writes without quorum, and keeps data after restart', async () => {
