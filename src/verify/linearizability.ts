@@ -62,7 +62,12 @@ interface Event {
   next: Event | undefined
 }
 
-type SearchOutcome = 'ok' | 'violation' | 'budget'
+/**
+ * SearchOutcome is the search's answer. On a violation, frontierTime is the latest return event
+ * any branch reached: the search never tries a call that lies past an unlinearized return, so
+ * the ops invoked at or before that time are already a non-linearizable sub-history.
+ */
+type SearchOutcome = { kind: 'ok' } | { kind: 'violation'; frontierTime: number } | { kind: 'budget' }
 
 function buildList<I, O>(ops: Array<Operation<I, O>>): Event {
   const events: Event[] = []
@@ -125,6 +130,7 @@ function zobrist(count: number): Uint32Array {
 
 /** search runs the WGL/Lowe search over one partition. */
 function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, maxSteps: number, mode: CacheMode = 'hashed'): SearchOutcome {
+  let frontierTime = -Infinity
   const head = buildList(ops)
   const bits = new Uint32Array(Math.ceil(ops.length / 32) + 1)
   const words = mode === 'hashed' ? zobrist(ops.length) : undefined
@@ -140,8 +146,8 @@ function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, max
   let entry = head.next
   let steps = 0
   while (head.next !== undefined) {
-    if (++steps > maxSteps) return 'budget'
-    if (entry === undefined) return 'violation'
+    if (++steps > maxSteps) return { kind: 'budget' }
+    if (entry === undefined) return { kind: 'violation', frontierTime }
     if (entry.call) {
       const op = ops[entry.op]!
       let chosen: S | undefined
@@ -165,8 +171,9 @@ function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, max
         entry = entry.next
       }
     } else {
+      if (entry.time > frontierTime) frontierTime = entry.time
       const top = stack.pop()
-      if (top === undefined) return 'violation'
+      if (top === undefined) return { kind: 'violation', frontierTime }
       state = top.state
       flip(top.entry.op)
       unlift(top.entry)
@@ -174,20 +181,35 @@ function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, max
       entry = top.entry
     }
   }
-  return 'ok'
+  return { kind: 'ok' }
 }
 
-/** shrink removes operations one at a time while the history stays non-linearizable. */
-function shrink<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, maxSteps: number, budget: number): Array<Operation<I, O>> {
-  let current = ops
+/**
+ * shrink cuts a violating partition down to a small non-linearizable sub-history. First it keeps
+ * only the ops invoked up to the search's frontier (see SearchOutcome); then, delta-debugging
+ * style, it tries to drop chunks of ops (halves, quarters, … single ops), keeping every cut after
+ * which the rest is still not linearizable. Every re-check counts against `budget`, so a huge
+ * partition ends with a small — if not always 1-minimal — offending history in bounded time.
+ */
+function shrink<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, frontierTime: number, maxSteps: number, budget: number): Array<Operation<I, O>> {
+  let current = ops.filter((op) => op.call <= frontierTime)
   let checks = 0
-  for (let k = current.length - 1; k >= 0 && checks < budget; k--) {
-    const candidate = current.slice(0, k).concat(current.slice(k + 1))
+  const violates = (candidate: Array<Operation<I, O>>): boolean => {
     checks++
-    if (search(model, candidate, maxSteps, 'exact') === 'violation') current = candidate
+    return search(model, candidate, maxSteps, candidate.length <= exactOpsMax ? 'exact' : 'hashed').kind === 'violation'
+  }
+  for (let chunk = Math.max(1, current.length >> 1); checks < budget; chunk = chunk >> 1) {
+    for (let start = current.length - chunk; start >= 0 && checks < budget; start -= chunk) {
+      const candidate = current.slice(0, start).concat(current.slice(start + chunk))
+      if (candidate.length > 0 && violates(candidate)) current = candidate
+    }
+    if (chunk === 1) break
   }
   return current
 }
+
+/** exactOpsMax: partitions up to this size are searched with exact cache keys when a violation is confirmed. */
+const exactOpsMax = 20_000
 
 /** checkLinearizable checks a history against a model, per partition, and minimises any violation. */
 export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: Array<Operation<I, O>>, options: CheckOptions = {}): CheckResult<I, O> {
@@ -195,10 +217,19 @@ export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: Array
   const parts = model.partition ? model.partition(history) : new Map([['', history]])
   for (const [name, ops] of parts) {
     let outcome = search(model, ops, maxSteps, 'hashed')
-    if (outcome === 'violation') outcome = search(model, ops, maxSteps, 'exact')
-    if (outcome === 'budget') return { valid: 'unknown', partition: name, reason: `search exceeded ${maxSteps} steps` }
-    if (outcome === 'violation') {
-      return { valid: false, partition: name, offending: shrink(model, ops, maxSteps, options.shrinkChecksMax ?? 500) }
+    if (outcome.kind === 'violation') {
+      // Confirm without hashes, on the part the search got to (a collision can only invent
+      // violations). Past exactOpsMax ops the hashed verdict stands (two 32-bit hashes).
+      const frontierTime = outcome.frontierTime
+      const prefix = ops.filter((op) => op.call <= frontierTime)
+      if (prefix.length <= exactOpsMax) {
+        outcome = search(model, prefix, maxSteps, 'exact')
+        if (outcome.kind === 'ok') outcome = ops.length <= exactOpsMax ? search(model, ops, maxSteps, 'exact') : { kind: 'budget' }
+      }
+    }
+    if (outcome.kind === 'budget') return { valid: 'unknown', partition: name, reason: `search exceeded ${maxSteps} steps` }
+    if (outcome.kind === 'violation') {
+      return { valid: false, partition: name, offending: shrink(model, ops, outcome.frontierTime, maxSteps, options.shrinkChecksMax ?? 500) }
     }
   }
   return { valid: true }
