@@ -9,7 +9,7 @@ import type { AliveMessage, DeadMessage, SuspectMessage } from './messages.js'
 import {
   broadcast, clusterSize, count, emitMember, setState, toMember, type MemberRecord, type SwimState,
 } from './state.js'
-import { confirm, newSuspicion, suspicionBoundsMs, suspicionDeadlineMs } from './suspicion.js'
+import { confirm, expectedConfirmations, newSuspicion, suspicionBoundsMs, suspicionDeadlineMs } from './suspicion.js'
 
 /** refute gossips that we are alive with an incarnation above `accused`. */
 export function refute(s: SwimState, accused: number): void {
@@ -85,9 +85,7 @@ export function suspectNode(s: SwimState, m: SuspectMessage, nowMs: number): voi
   const n = clusterSize(s)
   const t = s.config.timings
   const [minMs, maxMs] = suspicionBoundsMs(t.suspicionMult, t.suspicionMaxTimeoutMult, n, t.probeIntervalMs)
-  // Lifeguard expects suspicionMult − 2 confirmations, but no more than other members exist.
-  const expected = Math.min(t.suspicionMult - 2, Math.max(0, n - 2))
-  s.suspicions.set(m.name, newSuspicion(nowMs, minMs, maxMs, expected, m.from))
+  s.suspicions.set(m.name, newSuspicion(nowMs, minMs, maxMs, expectedConfirmations(t.suspicionMult, n), m.from))
   count(s, 'suspects')
   broadcast(s, m.name, m)
   s.outbox.push({ type: 'member', event: { type: 'suspect', member: toMember(record), from: m.from } })

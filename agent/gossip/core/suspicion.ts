@@ -22,6 +22,18 @@ export function suspicionBoundsMs(suspicionMult: number, maxMult: number, nodes:
   return [min, min * maxMult]
 }
 
+/**
+ * expectedConfirmations is Lifeguard's k for a cluster of `nodes`: suspicionMult − 2 (the timer
+ * reaches `min` about two probe intervals before a lone accuser's would), or 0 when fewer than
+ * k other members (everyone but us and the suspect) could confirm. Memberlist does the same: a
+ * small cluster that cannot gather k confirmations waits `min`, not `max`, instead of being
+ * capped at N − 2 confirmations (which made a 3-node cluster wait for one confirmation or 6·min).
+ */
+export function expectedConfirmations(suspicionMult: number, nodes: number): number {
+  const k = suspicionMult - 2
+  return nodes - 2 < k ? 0 : Math.max(0, k)
+}
+
 /** newSuspicion starts a timer; `from` (the first accuser) does not count as a confirmation. */
 export function newSuspicion(nowMs: number, minMs: number, maxMs: number, expected: number, from: string): Suspicion {
   return { startMs: nowMs, minMs, maxMs, expected, confirmations: new Set([from]) }

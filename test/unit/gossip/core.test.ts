@@ -8,7 +8,7 @@ import { SwimCore } from '../../../agent/gossip/core/swim.js'
 import type { CoreOutput } from '../../../agent/gossip/core/state.js'
 import type { GossipMessage } from '../../../agent/gossip/core/messages.js'
 import { BroadcastQueue, retransmitLimit } from '../../../agent/gossip/core/broadcast.js'
-import { confirm, newSuspicion, suspicionBoundsMs, suspicionDeadlineMs } from '../../../agent/gossip/core/suspicion.js'
+import { confirm, expectedConfirmations, newSuspicion, suspicionBoundsMs, suspicionDeadlineMs } from '../../../agent/gossip/core/suspicion.js'
 import { encodeMessage } from '../../../agent/gossip/codec.js'
 import { lanTimings } from '../../../agent/gossip/defaults.js'
 import { Xoshiro128 } from '../../../agent/util/prng.js'
@@ -115,6 +115,18 @@ describe('Lifeguard suspicion timeout', () => {
     expect(confirm(s, 'c')).toBe(true)
     expect(suspicionDeadlineMs(s)).toBe(4_000)
     expect(confirm(s, 'd')).toBe(false) // beyond k, no more shrinking
+  })
+
+  it('expects mult − 2 confirmations, or none when too few members could give them (as memberlist)', () => {
+    // Goal: a 3-node cluster must not wait for a confirmation it may never get (6·min). Method:
+    // k for LAN mult 4 at several sizes, and the deadline a k = 0 suspicion gets.
+    expect(expectedConfirmations(4, 40)).toBe(2)
+    expect(expectedConfirmations(4, 4)).toBe(2)
+    expect(expectedConfirmations(4, 3)).toBe(0)
+    expect(expectedConfirmations(4, 2)).toBe(0)
+    expect(expectedConfirmations(5, 4)).toBe(0) // k = 3 > N − 2 = 2: memberlist drops to 0, not 2
+    const [min, max] = suspicionBoundsMs(4, 6, 3, 1_000)
+    expect(suspicionDeadlineMs(newSuspicion(500, min, max, expectedConfirmations(4, 3), 'a'))).toBe(4_500)
   })
 })
 
