@@ -41,12 +41,12 @@ export async function bundleAgent(root = packageRoot()): Promise<string> {
   return (await bundleAgentWithInputs(root)).text
 }
 
-/** bundleAgentWithInputs also returns the files esbuild read (relative to root). */
-export async function bundleAgentWithInputs(root = packageRoot()): Promise<{ text: string; inputs: string[] }> {
+/** bundleAgentWithInputs also returns the files esbuild read (relative to root); `entry` defaults to the image's. */
+export async function bundleAgentWithInputs(root = packageRoot(), entry = bundleEntrySource()): Promise<{ text: string; inputs: string[] }> {
   const { build } = await import('esbuild')  // heavy: only when a bundle is really needed
   try {
     const result = await build({
-      stdin: { contents: bundleEntrySource(), resolveDir: root, sourcefile: 'zx-image-entry.ts', loader: 'ts' },
+      stdin: { contents: entry, resolveDir: root, sourcefile: 'zx-image-entry.ts', loader: 'ts' },
       absWorkingDir: root, metafile: true,
       bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
       legalComments: 'none', external: ['msgpackr-extract', 'cpu-features', 'ssh2'],

@@ -18,8 +18,8 @@ export function packageRoot(): string {
   throw new LabError('ZX_ERR_RUNTIME', 'cannot find the zx package root (bin/run.js) above the lab kit')
 }
 
-/** agentEntry is the command and leading args that run `zx …`. */
-export function agentEntry(env: NodeJS.ProcessEnv = process.env): { command: string; args: string[] } {
-  const script = env.ZX_AGENT_BIN !== undefined && env.ZX_AGENT_BIN !== '' ? env.ZX_AGENT_BIN : join(packageRoot(), 'bin', 'agent.js')
+/** agentEntry is the command and leading args that run `zx agent …` (`bundle`: a prepared agent bundle). */
+export function agentEntry(env: NodeJS.ProcessEnv = process.env, bundle?: string): { command: string; args: string[] } {
+  const script = env.ZX_AGENT_BIN !== undefined && env.ZX_AGENT_BIN !== '' ? env.ZX_AGENT_BIN : bundle ?? join(packageRoot(), 'bin', 'agent.js')
   return { command: process.execPath, args: [script] }
 }

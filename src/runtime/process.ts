@@ -15,7 +15,8 @@ import type { Writable } from 'node:stream'
 import { LabError } from '../errors.js'
 import { processAgentArgs } from '../cluster/agent-args.js'
 import { clusterDir } from '../cluster/state.js'
-import { agentEntry } from './entry.js'
+import { agentEntry, packageRoot } from './entry.js'
+import { agentBundlePath } from './agent-bundle.js'
 import { followFile, waitFor } from './wait.js'
 import type { ClusterSpec, NodeState, NodeStatus, Runtime, StopSignal, UpReport } from './types.js'
 import type { NodePlan } from '../cluster/layout.js'
@@ -31,6 +32,7 @@ export const processDefaults = {
 export class ProcessRuntime implements Runtime {
   readonly kind = 'process' as const
   private readonly dir: string
+  private bundle: string | undefined
 
   constructor(private readonly name: string, private readonly env: NodeJS.ProcessEnv = process.env) {
     this.dir = clusterDir(name, env)
@@ -50,6 +52,7 @@ export class ProcessRuntime implements Runtime {
     }
     // Every node starts at once: joins to node1 are retried every labJoinRetryMs, so nobody
     // waits for node1 to listen first, and the agents' start-up overlaps.
+    if (toStart.length > 0) await this.prepareBundle(log)
     if (toStart.length > 0) report.firstSpawnAt = Date.now()
     const results = await Promise.allSettled(toStart.map(async ({ plan, args }) => {
       await this.spawnNode(plan.name, args)
@@ -92,6 +95,7 @@ export class ProcessRuntime implements Runtime {
     const current = await this.nodeStatus(saved.plan)
     if (current.state === 'paused') return this.unpause(node)
     if (current.state === 'running') return
+    await this.prepareBundle(() => {})
     await this.spawnNode(node, saved.args)
   }
 
@@ -144,11 +148,17 @@ export class ProcessRuntime implements Runtime {
     await followFile(join(this.dir, node, 'agent.log'), options)
   }
 
+  /** prepareBundle picks the one-file agent unless a test's ZX_AGENT_BIN or ZX_AGENT_BUNDLE=0 says otherwise. */
+  private async prepareBundle(log: (line: string) => void): Promise<void> {
+    if ((this.env.ZX_AGENT_BIN ?? '') !== '' || this.env.ZX_AGENT_BUNDLE === '0') return
+    this.bundle ??= await agentBundlePath(packageRoot(), log)
+  }
+
   private async spawnNode(node: string, args: string[]): Promise<void> {
     const nodeDir = join(this.dir, node)
     const logFile = await open(join(nodeDir, 'agent.log'), 'a')
     try {
-      const entry = agentEntry(this.env)
+      const entry = agentEntry(this.env, this.bundle)
       const child = spawn(entry.command, [...entry.args, ...args], {
         detached: true, stdio: ['ignore', logFile.fd, logFile.fd], env: { ...this.env, ZX_LAB_NODE: node },
       })
