@@ -4,7 +4,7 @@
 // until every remaining agent saw it leave. Also the RSS of one gossip-only agent.
 // Run: npx esbuild test/bench/gossip/bench.ts --bundle --platform=node --format=esm --outfile=/tmp/zx-bench/bench.mjs
 //      npx esbuild test/bench/gossip/agent.ts --bundle --platform=node --format=esm --outfile=/tmp/zx-bench/agent.mjs
-//      node /tmp/zx-bench/bench.mjs [5,10,20,40]
+//      REPS=3 node /tmp/zx-bench/bench.mjs [5,10,20,40]   (REPS: runs per N, medians reported)
 // Ports: zx 22200+i, serf 22500+i (gossip) and 22800+i (RPC).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, rmSync } from 'node:fs'
@@ -155,16 +155,40 @@ async function runSerf(n: number): Promise<Result> {
   () => sleep(1_500))
 }
 
+/** median of the defined values, or undefined. */
+function median(values: (number | undefined)[]): number | undefined {
+  const v = values.filter((x): x is number => x !== undefined).sort((a, b) => a - b)
+  if (v.length === 0) return undefined
+  return v.length % 2 === 1 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2
+}
+
+function medianResult(n: number, runs: Result[]): Result {
+  return {
+    n, convergeS: median(runs.map((r) => r.convergeS)), killS: median(runs.map((r) => r.killS)),
+    leaveS: median(runs.map((r) => r.leaveS)), rssMb: median(runs.map((r) => r.rssMb)),
+  }
+}
+
+// REPS=k repeats each N k times (zx and Serf interleaved) and reports medians; every kill is logged.
+const reps = Math.max(1, Math.min(10, Number(process.env.REPS ?? '1') || 1))
 mkdirSync(dir, { recursive: true })
 const rows: string[] = []
 const fmt = (v: number | undefined): string => (v === undefined ? 'timeout' : v.toFixed(2))
 for (const n of sizes) {
-  const z = await runZx(n)
-  const s = await runSerf(n)
+  const zs: Result[] = []
+  const ss: Result[] = []
+  for (let r = 0; r < reps; r++) {
+    zs.push(await runZx(n))
+    ss.push(await runSerf(n))
+    console.error(`  N=${n} run ${r + 1}: kill zx ${fmt(zs[r]!.killS)} serf ${fmt(ss[r]!.killS)}; converge zx ${fmt(zs[r]!.convergeS)} serf ${fmt(ss[r]!.convergeS)}; leave zx ${fmt(zs[r]!.leaveS)} serf ${fmt(ss[r]!.leaveS)}`)
+  }
+  const z = medianResult(n, zs)
+  const s = medianResult(n, ss)
   const row = `| ${n} | ${fmt(z.convergeS)} | ${fmt(s.convergeS)} | ${fmt(z.killS)} | ${fmt(s.killS)} | ${fmt(z.leaveS)} | ${fmt(s.leaveS)} | ${fmt(z.rssMb)} | ${fmt(s.rssMb)} |`
   console.log(row)
   rows.push(row)
 }
-console.log('\n| N | converge zx (s) | converge serf (s) | kill→failed zx (s) | kill→failed serf (s) | leave zx (s) | leave serf (s) | RSS zx (MB) | RSS serf (MB) |')
+console.log(`\n(medians of ${reps} run(s) per N)`)
+console.log('| N | converge zx (s) | converge serf (s) | kill→failed zx (s) | kill→failed serf (s) | leave zx (s) | leave serf (s) | RSS zx (MB) | RSS serf (MB) |')
 console.log('|---|---|---|---|---|---|---|---|---|')
 for (const r of rows) console.log(r)
