@@ -27,3 +27,19 @@ export function buildCluster(n: number, options: Partial<SimClusterOptions> = {}
   }
   return cluster
 }
+
+/**
+ * rolloutCluster starts n nodes cold, as a real rollout would: `seeds` nodes first (each joining
+ * the first), then the rest in batches of `batch` every `everyMs`, each joining through a random
+ * seed (as `retry_join` with a short seed list). Nobody starts with a member list.
+ */
+export function rolloutCluster(n: number, seeds = 3, batch = 25, everyMs = 500, s = seed): SimCluster {
+  const cluster = new SimCluster({ seed: s, timings: lan })
+  cluster.addNode('n0')
+  for (let i = 1; i < Math.min(seeds, n); i++) cluster.addNode(`n${i}`, 'n0')
+  for (let i = seeds; i < n; i += batch) {
+    cluster.run(everyMs)
+    for (let j = i; j < Math.min(n, i + batch); j++) cluster.addNode(`n${j}`, `n${cluster.rng.int(seeds)}`)
+  }
+  return cluster
+}
