@@ -11,8 +11,7 @@ import { systemClock } from '../checks/clock.js'
 import { checkDefaults } from '../checks/definition.js'
 import { realProbes } from '../checks/probes.js'
 import { CheckRunner } from '../checks/runner.js'
-import { CachedDnsBackend, LocalDnsBackend, type DnsBackend } from '../dns/backend.js'
-import { RemoteDnsBackend } from '../dns/remote.js'
+import { createDnsBackend } from '../dns/backend.js'
 import { DnsServer } from '../dns/server.js'
 import type { AgentPlugin } from '../agent-plugins.js'
 import type { AgentContext } from '../endpoints/context.js'
@@ -88,13 +87,16 @@ export class CatalogAgent {
   private async startDns(catalog: CatalogTables | undefined): Promise<void> {
     const { config } = this.ctx
     if (config.ports.dns < 0) return
-    const backend: DnsBackend = catalog !== undefined
-      ? new LocalDnsBackend(catalog)
-      : new CachedDnsBackend(new RemoteDnsBackend((method, args) => this.ctx.rpc.call(method, args) as Promise<{ value: unknown }>), this.clock)
+    // dns_config decides where answers come from: this server's own state (stale allowed, no
+    // max_stale bound), stale reads through the servers bounded by max_stale, or leader reads.
+    const backend = createDnsBackend({
+      config: config.dns, catalog, clock: this.clock,
+      call: (method, args) => this.ctx.rpc.call(method, args) as Promise<{ value: unknown }>,
+    })
     try {
       this.dns = await DnsServer.start({
         bindAddress: config.clientAddrs[0] ?? '127.0.0.1', port: config.ports.dns, backend,
-        datacenter: config.datacenter, recursors: config.recursors,
+        datacenter: config.datacenter, recursors: config.recursors, config: config.dns,
       })
       this.ctx.log.info('DNS interface listening', { port: this.dns.port })
     } catch (error) {
