@@ -5,7 +5,8 @@
  * then drains ready(), persists/sends/applies in that order and calls advance(). Role-specific
  * message handling lives in step-follower.ts and step-leader.ts, replication in replicate.ts,
  * the leader's heartbeat/lease/progress bookkeeping in leader.ts, configuration history in
- * conf-history.ts, the log with its unstable tail in log.ts.
+ * conf-history.ts, the log with its unstable tail in log.ts, Ready assembly in ready.ts, the
+ * status report in status.ts, leader-gone hints in hints.ts.
  *
  * Included: pre-vote, check-quorum, leadership transfer, pipelined/batched appends with fast
  * back-off, ReadIndex, leader lease, snapshots (meta only) and single-server membership changes.
@@ -32,7 +33,9 @@ import {
   bcastHeartbeat, leaseValid, notLeader, quorumActive, readIndex, reportSnapshot, syncProgress, transferLeadership,
 } from './leader.js'
 import { ReadOnly } from './read-only.js'
-import { flushLeader, maybeCommit } from './replicate.js'
+import { maybeCommit } from './replicate.js'
+import { tick } from './tick.js'
+import { advanceReady, collectReady, hasReady } from './ready.js'
 import { campaignNow, firstVoterCampaigns, leaderUnreachable } from './hints.js'
 import { campaign, stepCandidate, stepFollower, handleVote } from './step-follower.js'
 import { stepLeader } from './step-leader.js'
@@ -40,13 +43,10 @@ import type {
   ConfChange, ConfState, CoreEvent, Entry, EntryType, HardState, LogReader, NodeId, RaftConfig,
   RaftMessage, ReadState, Ready, Role, SoftState,
 } from './types.js'
-import { validateConfig, type CoreStatus, type ProgressStatus } from './status.js'
+import { coreStatus, validateConfig, type CoreStatus } from './status.js'
 import { isValidMessage } from './validate.js'
 
 export type { CoreStatus, ProgressStatus } from './status.js'
-
-/** committedBytesMax caps the committed entries handed out per Ready, so one apply batch stays bounded. */
-const committedBytesMax = 8 * 1024 * 1024
 
 /**
  * RaftCore is one server's Raft state machine. Fields without a doc comment are internal: the
@@ -88,8 +88,9 @@ export class RaftCore {
    * in anybody's lease, so it need not ignore votes during its first election timeout.
    */
   readonly freshStart: boolean
-  private prevSoft: SoftState
-  private prevHard: HardState
+  /** prevSoft/prevHard are the states the last Ready reported (ready.ts diffs against them). */
+  prevSoft: SoftState
+  prevHard: HardState
 
   constructor(readonly config: RaftConfig, reader: LogReader, readonly rng: Prng) {
     validateConfig(config)
@@ -105,35 +106,9 @@ export class RaftCore {
     this.prevHard = this.hardState()
   }
 
-  /** tick advances the core by one abstract tick: elections, heartbeats, check-quorum. */
+  /** tick advances the core by one abstract tick: elections, heartbeats, check-quorum (tick.ts). */
   tick(): void {
-    this.now++
-    if (this.role === 'leader') this.tickLeader()
-    else this.tickElection()
-  }
-
-  private tickElection(): void {
-    this.electionElapsed++
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
-      campaign(this, this.config.preVote ? 'pre' : 'normal')
-    }
-  }
-
-  private tickLeader(): void {
-    this.heartbeatElapsed++
-    this.electionElapsed++
-    if (this.electionElapsed >= this.config.electionTicks) {
-      this.electionElapsed = 0
-      if (this.config.checkQuorum && !quorumActive(this)) {
-        this.becomeFollower(this.term, undefined)
-        return
-      }
-      this.leadTransferee = undefined
-    }
-    if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
-      this.heartbeatElapsed = 0
-      bcastHeartbeat(this)
-    }
+    tick(this)
   }
 
   /** step handles one message from the network; malformed or misaddressed messages are dropped and counted. */
@@ -285,76 +260,22 @@ export class RaftCore {
 
   /** hasReady tells whether ready() has anything for the driver. */
   hasReady(): boolean {
-    if (this.msgs.length > 0 || this.readStates.length > 0 || this.events.length > 0) return true
-    if (this.role === 'leader' && (this.needFlush || this.readOnly.needsRound())) return true
-    if (this.log.hasUnstable() || this.log.hasCommitted()) return true
-    if (this.log.pendingSnapshot !== undefined && !this.log.snapshotHanded) return true
-    const soft = this.prevSoft
-    if (soft.role !== this.role || soft.leaderId !== this.leaderId || soft.term !== this.term) return true
-    const hard = this.prevHard
-    return hard.term !== this.term || hard.vote !== this.vote || hard.commit !== this.log.committed
+    return hasReady(this)
   }
 
   /** ready collects the work for the driver: persist, then send, then apply, then advance(). */
   ready(): Ready {
-    if (this.role === 'leader') flushLeader(this)
-    const soft = this.softState()
-    const hard = this.hardState()
-    const softChanged = soft.role !== this.prevSoft.role || soft.leaderId !== this.prevSoft.leaderId || soft.term !== this.prevSoft.term
-    const hardChanged = hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote || hard.commit !== this.prevHard.commit
-    const voteChanged = hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote
-    let snapshot = undefined
-    if (this.log.pendingSnapshot !== undefined && !this.log.snapshotHanded) {
-      snapshot = this.log.pendingSnapshot
-      this.log.snapshotHanded = true
-    }
-    const entries = this.log.takeUnstable()
-    const rd: Ready = {
-      softState: softChanged ? soft : undefined,
-      hardState: hardChanged ? hard : undefined,
-      snapshot,
-      entries,
-      mustSync: voteChanged || entries.length > 0 || snapshot !== undefined,
-      messages: this.msgs,
-      committed: this.log.takeCommitted(committedBytesMax),
-      readStates: this.readStates,
-      events: this.events,
-    }
-    this.prevSoft = soft
-    this.prevHard = hard
-    this.msgs = []
-    this.readStates = []
-    this.events = []
-    return rd
+    return collectReady(this)
   }
 
   /** advance records that a Ready was persisted, sent and applied. */
   advance(ready: Ready): void {
-    if (ready.snapshot !== undefined) {
-      this.log.stableSnapTo(ready.snapshot.index)
-      this.log.appliedTo(ready.snapshot.index)
-    }
-    const last = ready.entries[ready.entries.length - 1]
-    if (last !== undefined) this.log.stableTo(last.index, last.term)
-    const applied = ready.committed[ready.committed.length - 1]
-    if (applied !== undefined) this.log.appliedTo(applied.index)
+    advanceReady(this, ready)
   }
 
   /** status reports the core's state; progress is filled in on the leader only. */
   status(): CoreStatus {
-    const progress: Record<NodeId, ProgressStatus> = {}
-    if (this.role === 'leader') {
-      for (const pr of this.prs.values()) {
-        progress[pr.id] = { match: pr.match, next: pr.next, inflight: pr.inflight(), state: pr.state, learner: pr.learner }
-      }
-    }
-    return {
-      id: this.id, role: this.role, term: this.term, vote: this.vote, leaderId: this.leaderId,
-      commit: this.log.committed, applied: this.log.applied, firstIndex: this.log.firstIndex(),
-      lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), conf: copyConf(this.conf()), progress,
-      ticksSinceLeaderContact: this.role === 'leader' ? 0 : this.electionElapsed,
-      leadTransferee: this.leadTransferee, pendingReads: this.readOnly.pendingCount(), droppedMessages: this.droppedMessages,
-    }
+    return coreStatus(this)
   }
 
   // ---- internal helpers used by the step files ----
@@ -473,9 +394,4 @@ export class RaftCore {
     this.became()
     this.appendEntry('noop', new Uint8Array(0))
   }
-}
-
-/** copyConf gives callers their own copy: the core's configurations are shared, never mutated. */
-function copyConf(conf: ConfState): ConfState {
-  return { voters: [...conf.voters], learners: [...conf.learners], addresses: { ...conf.addresses } }
 }

@@ -85,10 +85,25 @@ export function maybeCommit(core: RaftCore): boolean {
   core.needFlush = true
   if (firstInTerm) releaseDeferredReads(core)
   if (!voters.includes(core.id) && core.pendingConfIndex <= index) {
-    // The leader removed itself (§4.2.2): it managed the change until committed, now it steps down.
+    // The leader removed itself (§4.2.2): it managed the change until committed, now it steps
+    // down and hands over (timeout-now to the most up-to-date voter) instead of leaving the
+    // cluster to wait an election timeout. Its own lease ends as it stops being leader.
+    const heir = mostUpToDateVoter(core, voters)
+    if (heir !== undefined) sendTimeoutNow(core, heir)
     core.becomeFollower(core.term, undefined)
   }
   return true
+}
+
+/** mostUpToDateVoter is the voter (never the leader) with the highest match; ties by id. */
+function mostUpToDateVoter(core: RaftCore, voters: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestMatch = -1
+  for (const v of [...voters].sort()) {
+    const match = core.prs.get(v)?.match ?? 0
+    if (v !== core.id && match > bestMatch) { best = v; bestMatch = match }
+  }
+  return best
 }
 
 function releaseDeferredReads(core: RaftCore): void {

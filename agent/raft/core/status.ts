@@ -3,6 +3,7 @@
  * UI, tests) and the validation of its settings.
  */
 import { ZxError } from '../../errors.js'
+import type { RaftCore } from './core.js'
 import type { ProgressState } from './progress.js'
 import type { ConfState, NodeId, RaftConfig, Role } from './types.js'
 
@@ -45,4 +46,26 @@ export function validateConfig(c: RaftConfig): void {
   if (!(c.leaseTicks < c.electionTicks)) bad('leaseTicks must be below electionTicks')
   if (!(c.maxInflight >= 1)) bad('maxInflight must be >= 1')
   if (!(c.maxBatchBytes >= 1)) bad('maxBatchBytes must be >= 1')
+}
+
+/** coreStatus reports the core's state; progress is filled in on the leader only. */
+export function coreStatus(core: RaftCore): CoreStatus {
+  const progress: Record<NodeId, ProgressStatus> = {}
+  if (core.role === 'leader') {
+    for (const pr of core.prs.values()) {
+      progress[pr.id] = { match: pr.match, next: pr.next, inflight: pr.inflight(), state: pr.state, learner: pr.learner }
+    }
+  }
+  return {
+    id: core.id, role: core.role, term: core.term, vote: core.vote, leaderId: core.leaderId,
+    commit: core.log.committed, applied: core.log.applied, firstIndex: core.log.firstIndex(),
+    lastIndex: core.log.lastIndex(), lastTerm: core.log.lastTerm(), conf: copyConf(core.conf()), progress,
+    ticksSinceLeaderContact: core.role === 'leader' ? 0 : core.electionElapsed,
+    leadTransferee: core.leadTransferee, pendingReads: core.readOnly.pendingCount(), droppedMessages: core.droppedMessages,
+  }
+}
+
+/** copyConf gives callers their own copy: the core's configurations are shared, never mutated. */
+function copyConf(conf: ConfState): ConfState {
+  return { voters: [...conf.voters], learners: [...conf.learners], addresses: { ...conf.addresses } }
 }

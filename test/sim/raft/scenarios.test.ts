@@ -248,11 +248,16 @@ describe('membership', () => {
     c.run(10)
     expect(c.leader()!.conf().voters).toEqual(['n1', 'n2', 'n3', 'n4'])
     const first = c.leader()!
+    const firstTerm = first.term
     first.proposeConfChange({ type: 'remove', id: first.id })
     c.node(first.id).drain()
-    c.run(10)
+    c.run(5)
     expect(c.core(first.id).role).toBe('follower')  // it stepped down once the removal committed
-    const next = c.runUntilLeader(100)
+    // …and handed over (timeout-now): a successor leads within 5 ticks, far below the 10-tick
+    // election timeout the followers would otherwise wait out, in the very next term.
+    const next = c.leader()!
+    expect(next).toBeDefined()
+    expect(next.term).toBe(firstTerm + 1)
     expect(next.id).not.toBe(first.id)
     expect(next.conf().voters).not.toContain(first.id)
     c.put('b', '2')
