@@ -188,18 +188,24 @@ function search<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, max
  * shrink cuts a violating partition down to a small non-linearizable sub-history. First it keeps
  * only the ops invoked up to the search's frontier (see SearchOutcome); then, delta-debugging
  * style, it tries to drop chunks of ops (halves, quarters, … single ops), keeping every cut after
- * which the rest is still not linearizable. Every re-check counts against `budget`, so a huge
- * partition ends with a small — if not always 1-minimal — offending history in bounded time.
+ * which the rest still fails at the same return. Every re-check counts against `budget` and
+ * shrinkTimeMs, so a huge partition ends with a small — if not always 1-minimal — offending
+ * history in bounded time. For a stale read the result can be the read alone (from the initial
+ * state no write explains it); the saved full history has the writes around it.
  */
 function shrink<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, frontierTime: number, maxSteps: number, budget: number): Array<Operation<I, O>> {
   let current = ops.filter((op) => op.call <= frontierTime)
   let checks = 0
+  // A cut must keep the same failure: the search still stuck at the same return. Otherwise
+  // dropping the write behind a later CAS would "find" a different, artificial violation.
   const violates = (candidate: Array<Operation<I, O>>): boolean => {
     checks++
-    return search(model, candidate, maxSteps, candidate.length <= exactOpsMax ? 'exact' : 'hashed').kind === 'violation'
+    const outcome = search(model, candidate, maxSteps, candidate.length <= shrinkExactOpsMax ? 'exact' : 'hashed')
+    return outcome.kind === 'violation' && outcome.frontierTime === frontierTime
   }
-  for (let chunk = Math.max(1, current.length >> 1); checks < budget; chunk = chunk >> 1) {
-    for (let start = current.length - chunk; start >= 0 && checks < budget; start -= chunk) {
+  const stopAt = performance.now() + shrinkTimeMs
+  for (let chunk = Math.max(1, current.length >> 1); checks < budget && performance.now() < stopAt; chunk = chunk >> 1) {
+    for (let start = current.length - chunk; start >= 0 && checks < budget && performance.now() < stopAt; start -= chunk) {
       const candidate = current.slice(0, start).concat(current.slice(start + chunk))
       if (candidate.length > 0 && violates(candidate)) current = candidate
     }
@@ -208,8 +214,13 @@ function shrink<S, I, O>(model: Model<S, I, O>, ops: Array<Operation<I, O>>, fro
   return current
 }
 
+/** shrinkExactOpsMax: shrink candidates up to this size are checked with exact keys, bigger ones hashed. */
+const shrinkExactOpsMax = 2_000
+/** shrinkTimeMs bounds the time spent minimising one violation. */
+const shrinkTimeMs = 30_000
+
 /** exactOpsMax: partitions up to this size are searched with exact cache keys when a violation is confirmed. */
-const exactOpsMax = 20_000
+const exactOpsMax = 2_000
 
 /** checkLinearizable checks a history against a model, per partition, and minimises any violation. */
 export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: Array<Operation<I, O>>, options: CheckOptions = {}): CheckResult<I, O> {
