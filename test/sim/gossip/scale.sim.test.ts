@@ -15,7 +15,8 @@ function steadyRate(n: number): { rate: number; convergeS: number; detectS: numb
   const start = cluster.nowMs
   check(cluster.run(300_000, () => cluster.converged()), `${n} nodes did not converge in 300 s`)
   const convergeS = (cluster.nowMs - start) / 1000
-  cluster.run(5_000)
+  // Steady state: wait until the rollout's alive updates have used up their retransmits.
+  cluster.run(60_000, () => cluster.nodes.every((node) => !node.up || node.core.stats().broadcastQueue === 0), 1_000)
   const before = cluster.nodes.reduce((sum, node) => sum + node.packetsSent, 0)
   const windowMs = 20_000
   cluster.run(windowMs)
