@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const { acks, errors } = await load
     const series = ids.map((id, i) => {
       const r = rss[i]!
-      return { id, firstMb: +r[0]!.toFixed(1), minMb: +Math.min(...r).toFixed(1), maxMb: +Math.max(...r).toFixed(1), lastMb: +r[r.length - 1]!.toFixed(1), samples: r.length }
+      return { id, firstMb: +r[0]!.toFixed(1), minMb: +Math.min(...r).toFixed(1), maxMb: +Math.max(...r).toFixed(1), midMb: +r[r.length >> 1]!.toFixed(1), lastMb: +r[r.length - 1]!.toFixed(1), samples: r.length, seriesMb: r.map((x) => Math.round(x)) }
     })
     process.stdout.write(`${JSON.stringify({ seconds, rate, putsPerSecond: +(acks / seconds).toFixed(0), errors, leaderChanges: leaders.size - 1, leaders: [...leaders], leaderSnapshotsTaken: snapshots, rss: series })}\n`)
   } finally {
