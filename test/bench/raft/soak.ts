@@ -5,7 +5,7 @@
  * writers put 64-byte values over 10,000 keys for ZX_SOAK_SECONDS (default 600), either closed
  * loop (ZX_SOAK_RATE=0, full load) or paced to ZX_SOAK_RATE puts/s in total. Every 5 s it samples
  * each server's RSS (/proc/<pid>/status) and Raft status; it reports leader changes (distinct
- * leader/term pairs seen after the first), snapshots taken (snapshot index advances) and the RSS
+ * leader/term pairs seen after the first), how many 5-s intervals saw the leader take a new snapshot (a lower bound on snapshots taken) and the RSS
  * series per server (first, min, max, last). Run with `test/bench/raft/run.sh soak`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
       const r = rss[i]!
       return { id, firstMb: +r[0]!.toFixed(1), minMb: +Math.min(...r).toFixed(1), maxMb: +Math.max(...r).toFixed(1), midMb: +r[r.length >> 1]!.toFixed(1), lastMb: +r[r.length - 1]!.toFixed(1), samples: r.length, seriesMb: r.map((x) => Math.round(x)) }
     })
-    process.stdout.write(`${JSON.stringify({ seconds, rate, putsPerSecond: +(acks / seconds).toFixed(0), errors, leaderChanges: leaders.size - 1, leaders: [...leaders], leaderSnapshotsTaken: snapshots, rss: series })}\n`)
+    process.stdout.write(`${JSON.stringify({ seconds, rate, putsPerSecond: +(acks / seconds).toFixed(0), errors, leaderChanges: leaders.size - 1, leaders: [...leaders], intervalsWithNewSnapshot: snapshots, leaderSnapshotIndex: lastSnap, rss: series })}\n`)
   } finally {
     pool.close()
     for (const child of procs) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
