@@ -62,7 +62,7 @@ export class Agent {
   static async start(config: RuntimeConfig, deps: AgentDeps, log: Logger): Promise<Agent> {
     const nodeId = resolveNodeId(config.dataDir, config.nodeId)
     log.info('starting agent', { node: config.nodeName, id: nodeId, server: config.server, datacenter: config.datacenter })
-    const pool = new RpcClientPool({ log: log.named('rpc') })
+    const pool = new RpcClientPool({ log: log.named('rpc'), bindAddr: config.bindAddr })
     let rpcServer: RpcServer | undefined
     let raft: RaftNode | undefined
     let fsm: Fsm | undefined

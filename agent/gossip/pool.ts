@@ -19,6 +19,7 @@ import { openBody, parseAddress, readFrame, request, sealBody, StreamKind, write
 import { readSnapshot, snapshotPath, writeSnapshot, type GossipSnapshot } from './snapshot.js'
 import { Xoshiro128, randomSeed } from '../util/prng.js'
 import { ZxError } from '../errors.js'
+import { dialSource } from '../util/dial-source.js'
 
 /** GossipLog is the logger a pool writes to. */
 export interface GossipLog {
@@ -193,7 +194,8 @@ export class GossipPool implements GossipPoolContract {
   private async tcpPing(to: Endpoint, seq: number, target: string): Promise<void> {
     const ping = encodeMessage({ type: 'ping', seq, target, from: this.options.name, source: this.endpoint })
     try {
-      const reply = await request(to.addr, to.port, sealBody(StreamKind.ping, ping, this.options.keyring), this.timings.probeIntervalMs)
+      const reply = await request(to.addr, to.port, sealBody(StreamKind.ping, ping, this.options.keyring), this.timings.probeIntervalMs,
+        dialSource(this.options.bindAddr, to.addr))
       const opened = openBody(reply, this.options.keyring)
       if (opened === undefined || opened.kind !== StreamKind.ack || this.closed) return
       const ack = decodeMessage(opened.payload)
@@ -208,7 +210,7 @@ export class GossipPool implements GossipPoolContract {
 
   private async pushPull(host: string, port: number, join: boolean): Promise<void> {
     const body = sealBody(StreamKind.pushPull, encodePushPull(this.core.localState(join)), this.options.keyring)
-    const reply = await request(host, port, body, this.timings.tcpTimeoutMs)
+    const reply = await request(host, port, body, this.timings.tcpTimeoutMs, dialSource(this.options.bindAddr, host))
     const opened = openBody(reply, this.options.keyring)
     if (opened === undefined || opened.kind !== StreamKind.pushPull) {
       this.count('dropped.decrypt')

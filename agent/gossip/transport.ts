@@ -68,8 +68,8 @@ export function readFrame(socket: Socket, timeoutMs: number): Promise<Uint8Array
 }
 
 /** request opens a connection, sends one frame and waits for one back. */
-export async function request(host: string, port: number, body: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
-  const socket = connect({ host, port })
+export async function request(host: string, port: number, body: Uint8Array, timeoutMs: number, localAddress?: string): Promise<Uint8Array> {
+  const socket = connect({ host, port, localAddress })
   socket.setNoDelay(true)
   try {
     await new Promise<void>((resolve, reject) => {

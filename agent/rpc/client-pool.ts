@@ -23,6 +23,8 @@ export const rpcPoolDefaults: PeerLimits = {
 export interface RpcClientPoolOptions {
   limits?: Partial<PeerLimits>
   log?: Logger
+  /** bindAddr, when a specific address, is the source of every outbound connection. */
+  bindAddr?: string
 }
 
 /** RpcClientPool sends Raft messages, snapshot chunks and calls to peers by address. */
@@ -30,6 +32,7 @@ export class RpcClientPool {
   private readonly peers = new Map<string, PeerConn>()
   private readonly limits: PeerLimits
   private readonly log: Logger
+  private readonly bindAddr: string | undefined
   private readonly counters: RpcPoolStats = { raftSent: 0, raftDropped: 0, connects: 0, connectFailures: 0, calls: 0, callFailures: 0 }
   private dropListeners: Array<(message: RaftMessage) => void> = []
   private refusedListeners: Array<(address: string) => void> = []
@@ -39,6 +42,7 @@ export class RpcClientPool {
   constructor(options: RpcClientPoolOptions = {}) {
     this.limits = { ...rpcPoolDefaults, ...options.limits }
     this.log = options.log ?? silentLogger
+    this.bindAddr = options.bindAddr
   }
 
   /** onRaftDrop subscribes to Raft messages the pool dropped (peer down or queue full). */
@@ -117,7 +121,7 @@ export class RpcClientPool {
     let peer = this.peers.get(address)
     if (peer === undefined) {
       peer = new PeerConn(address, this.limits, this.counters, (message) => this.notifyDrop(message), this.log,
-        (refused) => { for (const listener of this.refusedListeners) listener(refused) })
+        (refused) => { for (const listener of this.refusedListeners) listener(refused) }, this.bindAddr)
       this.peers.set(address, peer)
     }
     return peer

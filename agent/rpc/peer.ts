@@ -14,6 +14,7 @@ import type { Logger } from '../raft/node-log.js'
 import { FrameDecoder, FrameKind, decodeBody } from './frame.js'
 import type { RpcPoolStats } from './types.js'
 import { isRpcResponse } from './validate.js'
+import { dialSource } from '../util/dial-source.js'
 
 /** PeerLimits bound a connection's queue and retry pace. */
 export interface PeerLimits {
@@ -54,6 +55,7 @@ export class PeerConn {
     private readonly onDrop: (message: RaftMessage) => void,
     private readonly log: Logger,
     private readonly onRefused: (address: string) => void = () => {},
+    private readonly bindAddr?: string,
   ) {
     this.backoffMs = limits.backoffMinMs
   }
@@ -116,7 +118,7 @@ export class PeerConn {
     const split = this.address.lastIndexOf(':')
     const host = this.address.slice(0, split).replace(/^\[|\]$/g, '')
     const port = Number(this.address.slice(split + 1))
-    const socket = net.connect({ host, port })
+    const socket = net.connect({ host, port, localAddress: dialSource(this.bindAddr, host) })
     this.socket = socket
     socket.setNoDelay(true)
     socket.setTimeout(this.limits.connectTimeoutMs, () => socket.destroy(new Error('connect timeout')))
