@@ -48,7 +48,12 @@ export function runDnsperf(run: DnsperfRun): Promise<DnsperfResult> {
   // from the DNS server when it runs in the same process (--dns-only).
   const out = openSync(join(dir, 'out.txt'), 'w')
   return new Promise<DnsperfResult>((resolve, reject) => {
-    const child = spawn('dnsperf', args, { stdio: ['ignore', out, 'ignore'] })
+    // ZX_BENCH_DNSPERF_CPUS=<list> pins the load tool to those cores (taskset), so that on a small
+    // machine it does not take turns with the server on the same core; run the server with
+    // `taskset -c <other cores>` to separate the two completely.
+    const cpus = process.env.ZX_BENCH_DNSPERF_CPUS ?? ''
+    const [command, argv] = cpus === '' ? ['dnsperf', args] : ['taskset', ['-c', cpus, 'dnsperf', ...args]]
+    const child = spawn(command, argv, { stdio: ['ignore', out, 'ignore'] })
     const timer = setTimeout(() => child.kill('SIGKILL'), (run.seconds + 15) * 1000)
     child.on('error', (error) => { clearTimeout(timer); reject(error) })
     child.on('exit', () => {
