@@ -113,7 +113,7 @@ export async function runLockCheck(plan: LockCheckPlan): Promise<LockCheckReport
       const client = new ApiClient({ address: endpoint, timeoutMs: plan.timeoutMs, dispatcher: dispatchers[id]! })
       try {
         await withLock(client, plan.key, (lost) => holdSection(client, id, lost), {
-          lockDelay: plan.lockDelay, sessionTtl: plan.sessionTtl, sessionName: `zx-verify-lock-${id}`,
+          lockDelay: plan.lockDelay, sessionTtl: plan.sessionTtl, sessionName: sessionName(id),
           tryOnce: true, lockWaitMs: 2_000, lockRetryMs: 200, monitorRetries: 1, monitorRetryMs: 200,
         })
       } catch {
@@ -141,7 +141,7 @@ export async function runLockCheck(plan: LockCheckPlan): Promise<LockCheckReport
     record.lost = lostAt !== undefined
     record.exitMs = lostAt ?? now()
     records.push(record)
-    if (record.lost) await destroySession(plan, record.session, dispatchers[id]!)
+    if (record.lost) await destroyHolderSessions(plan, sessionName(id), dispatchers[id]!)
   }
   await Promise.all([...Array.from({ length: plan.processes }, (_, i) => holder(i)), nemesis])
   await Promise.all(dispatchers.map((d) => d.destroy().catch(() => undefined)))
@@ -152,16 +152,30 @@ export async function runLockCheck(plan: LockCheckPlan): Promise<LockCheckReport
   }
 }
 
+/** sessionName names holder id's sessions so they can be found again after a loss. */
+function sessionName(id: number): string { return `zx-verify-lock-${id}` }
+
 /**
- * destroySession ends a lost section's session through the first agent that answers. withLock
- * leaves a lost lock's session renewing; if its agent comes back, that zombie session keeps
- * holding the key and nobody can acquire it again, so a well-behaved holder destroys it.
+ * destroyHolderSessions ends every session of a holder that just lost its section. withLock
+ * destroys a lost lock's session through the agent it was using, which may be the one just
+ * killed; a leftover session whose agent comes back before gossip marks it failed keeps holding
+ * the key until its TTL runs out twice over (Consul's grace), so nobody could take the lock for
+ * ~20 s. A holder runs one section at a time, so at this moment every session bearing its name
+ * is stale. Found by name because the section's own label read may have failed. Retried through
+ * every agent (an election may be under way) for up to 15 s.
  */
-async function destroySession(plan: LockCheckPlan, id: string, dispatcher: Agent): Promise<void> {
-  if (id === '' || id === '?') return
-  for (const endpoint of plan.endpoints) {
-    const client = new ApiClient({ address: endpoint, timeoutMs: plan.timeoutMs, dispatcher })
-    if (await client.session.destroy(id).then(() => true, () => false)) return
+async function destroyHolderSessions(plan: LockCheckPlan, name: string, dispatcher: Agent): Promise<void> {
+  const deadline = performance.now() + 15_000
+  for (let turn = 0; performance.now() < deadline; turn++) {
+    const endpoint = plan.endpoints[turn % plan.endpoints.length]!
+    const client = new ApiClient({ address: endpoint, timeoutMs: Math.min(plan.timeoutMs, 2_000), dispatcher })
+    try {
+      const mine = (await client.session.list()).filter((s) => s.Name === name)
+      for (const s of mine) await client.session.destroy(s.ID)
+      return
+    } catch {
+      await sleep(200)
+    }
   }
 }
 
