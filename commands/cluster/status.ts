@@ -16,6 +16,6 @@ export default class ClusterStatus extends ClusterCommand<typeof ClusterStatus> 
     this.say(`Cluster ${this.flags.cluster} (${runtime.kind})`)
     this.say(clusterTable(statuses, leader?.node))
     if (leader === undefined) this.say('No leader: the servers have no quorum (or none is running).')
-    return { runtime: runtime.kind, leader: leader?.node ?? null, nodes: statuses.map((s) => ({ ...s.plan, state: s.state, id: s.id, partitioned: s.partitioned })) }
+    return { runtime: runtime.kind, leader: leader?.node ?? null, nodes: statuses.map((s) => ({ ...s.plan, state: s.state, id: s.id, partitioned: s.partitioned, ...(s.gossipAddress === undefined ? {} : { address: s.gossipAddress }) })) }
   }
 }

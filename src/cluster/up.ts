@@ -86,7 +86,7 @@ export function timingLine(t: UpTimings): string {
 export function clusterTable(statuses: NodeStatus[], leaderNode: string | undefined): string {
   return columns(['Node', 'Role', 'State', 'HTTP', 'DNS', 'Gossip', 'Leader'], statuses.map((s) => [
     s.plan.name, s.plan.role, s.partitioned ? `${s.state} (partitioned)` : s.state,
-    `127.0.0.1:${s.plan.ports.http}`, `127.0.0.1:${s.plan.ports.dns}`, `127.0.0.1:${s.plan.ports.serfLan}`,
+    `127.0.0.1:${s.plan.ports.http}`, `127.0.0.1:${s.plan.ports.dns}`, `${s.gossipAddress ?? '127.0.0.1'}:${s.plan.ports.serfLan}`,
     s.plan.name === leaderNode ? '*' : '',
   ]))
 }

@@ -3,17 +3,22 @@
  * 127.0.0.1, for machines without a Docker engine. Everything lives in the cluster folder
  * ($ZX_HOME/clusters/<name>/nodeN/): `data/` (the agent's data dir), `agent.log` (stdout and
  * stderr), `zx.pid`, `args.json` (the argv, so `start` can bring a stopped node back) and
- * `partitioned` (a marker for `chaos partition`). A pid is trusted only while
- * /proc/<pid>/cmdline still names this node, so a reused pid is never signalled.
- * Partitions need network namespaces, so here SIGSTOP stands in for "cut off": the node
- * stops answering anyone, which is what peers see in a full partition.
+ * `partitioned` (the marker of a SIGSTOP stand-in partition); the cluster folder's links.json
+ * records cut links. A pid is trusted only while /proc/<pid>/cmdline still names this node, so
+ * a reused pid is never signalled.
+ * Partitions: on Linux every node binds its own loopback address (processBindAddress), so
+ * `chaos partition` drops the traffic between two nodes' addresses with host iptables rules,
+ * one link or all of a node's links, and heal deletes them. Without root or iptables (or for a
+ * cluster started before nodes had their own addresses) SIGSTOP stands in for "cut off": the
+ * node stops answering anyone, which is what peers see in a full partition.
  */
 import { spawn } from 'node:child_process'
 import { mkdir, open, readFile, rm, writeFile, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Writable } from 'node:stream'
 import { LabError } from '../errors.js'
-import { processAgentArgs } from '../cluster/agent-args.js'
+import { processAgentArgs, processBindAddress } from '../cluster/agent-args.js'
+import { applyLink, hostIptablesUnusable, readLinks, removeLink, sweepHostRules, writeLinks, type CutLink } from './netfilter.js'
 import { clusterDir } from '../cluster/state.js'
 import { agentEntry, packageRoot } from './entry.js'
 import { agentBundlePath } from './agent-bundle.js'
@@ -46,7 +51,7 @@ export class ProcessRuntime implements Runtime {
       if (current.state === 'running' || current.state === 'paused') { report.alreadyRunning.push(plan.name); continue }
       const nodeDir = join(this.dir, plan.name)
       await mkdir(join(nodeDir, 'data'), { recursive: true })
-      const args = processAgentArgs(plan, spec.nodes, join(nodeDir, 'data'))
+      const args = processAgentArgs(plan, spec.nodes, join(nodeDir, 'data'), (n) => processBindAddress(this.name, n))
       await writeFile(join(nodeDir, 'args.json'), JSON.stringify({ plan, args }) + '\n')
       toStart.push({ plan, args })
     }
@@ -66,6 +71,7 @@ export class ProcessRuntime implements Runtime {
 
   async down(options: { volumes: boolean }): Promise<string[]> {
     const nodes = await this.status()
+    await this.removeLinks()
     await Promise.all(nodes.map((n) => this.stop(n.plan.name, 'TERM')))
     for (const n of nodes) {
       const nodeDir = join(this.dir, n.plan.name)
@@ -85,7 +91,10 @@ export class ProcessRuntime implements Runtime {
     const result: NodeStatus[] = []
     for (const entry of entries.filter((e) => /^node\d+$/.test(e)).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))) {
       const saved = await this.saved(entry).catch(() => undefined)
-      if (saved !== undefined) result.push(await this.nodeStatus(saved.plan))
+      if (saved === undefined) continue
+      const status = await this.nodeStatus(saved.plan)
+      const bind = bindOf(saved.args)
+      result.push(bind === undefined || bind === '127.0.0.1' ? status : { ...status, gossipAddress: bind })
     }
     return result
   }
@@ -126,21 +135,61 @@ export class ProcessRuntime implements Runtime {
   async unpause(node: string): Promise<void> { signalPid(await this.requirePid(node), 'SIGCONT') }
 
   async partition(node: string, from?: string): Promise<string> {
-    await this.pause(node)
-    await writeFile(join(this.dir, node, 'partitioned'), 'SIGSTOP\n')
-    const scope = from === undefined ? '' : ` (a partition from ${from} alone needs the docker runtime; cut off from everyone instead)`
-    return `${node} frozen with SIGSTOP as a stand-in for a network partition${scope}`
+    if (from === node) throw new LabError('ZX_ERR_USAGE', `cannot partition ${node} from itself`)
+    await this.requirePid(node)
+    const addresses = await this.bindAddresses()
+    const own = addresses.get(node)
+    const peers = from === undefined ? [...addresses.keys()].filter((n) => n !== node) : [from]
+    for (const peer of peers) if (!addresses.has(peer)) throw new LabError('ZX_ERR_NODE_NOT_FOUND', `no node ${peer} in cluster ${this.name} (zx cluster status)`)
+    const why = own === undefined || own === '127.0.0.1'
+      ? 'its nodes share 127.0.0.1 (started before nodes had their own loopback addresses, or not on Linux)'
+      : await hostIptablesUnusable()
+    if (why !== undefined) {
+      await this.pause(node)
+      await writeFile(join(this.dir, node, 'partitioned'), 'SIGSTOP\n')
+      return `${node} frozen with SIGSTOP as a stand-in for a network partition${from === undefined ? '' : ` (cut off from everyone, not only ${from})`}: ${why}`
+    }
+    const links = await readLinks(this.dir)
+    const added: CutLink[] = []
+    for (const peer of peers) {
+      if (links.some((l) => l.node === node && l.from === peer)) continue
+      const link: CutLink = { node, from: peer, peerAddress: addresses.get(peer)!, nodeAddress: own, cluster: this.name }
+      await applyLink(undefined, link)
+      added.push(link)
+      await writeLinks(this.dir, [...links, ...added])
+    }
+    const list = peers.map((p) => `${p} (${addresses.get(p)})`).join(', ')
+    return `${node} (${own}) cut off from ${list} in both directions (host iptables DROP rules)${from === undefined ? '' : '; every other link stays up'}`
   }
 
   async heal(): Promise<string[]> {
-    const healed: string[] = []
+    const healed = new Set(await this.removeLinks())
     for (const n of await this.status()) {
       if (!n.partitioned) continue
       if (n.state === 'paused' && n.id !== undefined) signalPid(Number(n.id), 'SIGCONT')
       await rm(join(this.dir, n.plan.name, 'partitioned'), { force: true })
-      healed.push(n.plan.name)
+      healed.add(n.plan.name)
     }
-    return healed
+    return [...healed]
+  }
+
+  /** removeLinks deletes every recorded cut link's host rules; returns the nodes that had any. */
+  private async removeLinks(): Promise<string[]> {
+    const links = await readLinks(this.dir)
+    for (const link of links) await removeLink(undefined, link)
+    if (links.length > 0) await writeLinks(this.dir, [])
+    await sweepHostRules(this.name)
+    return [...new Set(links.map((l) => l.node))]
+  }
+
+  /** bindAddresses maps each node to the -bind address of its saved argv. */
+  private async bindAddresses(): Promise<Map<string, string>> {
+    const result = new Map<string, string>()
+    for (const n of await this.status()) {
+      const bind = bindOf((await this.saved(n.plan.name)).args)
+      if (bind !== undefined) result.set(n.plan.name, bind)
+    }
+    return result
   }
 
   async logs(node: string, options: { follow: boolean; out: Writable; signal?: AbortSignal; tail?: number }): Promise<void> {
@@ -190,7 +239,8 @@ export class ProcessRuntime implements Runtime {
 
   private async nodeStatus(plan: NodePlan): Promise<NodeStatus> {
     const pid = await this.livePid(plan.name)
-    const partitioned = await stat(join(this.dir, plan.name, 'partitioned')).then(() => true, () => false)
+    const partitioned = await stat(join(this.dir, plan.name, 'partitioned')).then(() => true, () => false) ||
+      (await readLinks(this.dir)).some((l) => l.node === plan.name)
     let state: NodeState = 'stopped'
     if (pid !== undefined) state = (await procState(pid)) === 'T' ? 'paused' : 'running'
     else if (!(await stat(join(this.dir, plan.name)).then(() => true, () => false))) state = 'missing'
@@ -209,6 +259,11 @@ export class ProcessRuntime implements Runtime {
     if (pid === undefined) throw new LabError('ZX_ERR_RUNTIME', `${node} is not running (zx cluster start ${node})`)
     return pid
   }
+}
+
+/** bindOf reads the -bind address out of a node's saved argv. */
+function bindOf(args: string[]): string | undefined {
+  return args.find((a) => a.startsWith('-bind='))?.slice('-bind='.length)
 }
 
 /** isOurs tells whether pid is alive and is this node's agent (guards against pid reuse). */

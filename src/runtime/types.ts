@@ -20,6 +20,8 @@ export interface NodeStatus {
   id: string | undefined
   /** partitioned says the node was cut off with `zx chaos partition`. */
   partitioned: boolean
+  /** gossipAddress is where its gossip port is reached when not 127.0.0.1 (process nodes' own loopback). */
+  gossipAddress?: string
 }
 
 /** StopSignal is how a node is stopped or killed. */

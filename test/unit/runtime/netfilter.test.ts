@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { linkRules, readLinks, writeLinks } from '../../../src/runtime/netfilter.js'
+import { hostLinkRules, linkRules, readLinks, writeLinks } from '../../../src/runtime/netfilter.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'zx-links-'))
 afterEach(() => rmSync(join(dir, 'links.json'), { force: true }))
@@ -16,6 +16,14 @@ describe('netfilter links', () => {
     expect(linkRules({ node: 'node3', from: 'node2', peerAddress: '172.18.0.3' })).toEqual([
       { chain: 'INPUT', spec: ['-s', '172.18.0.3', '-m', 'comment', '--comment', 'zx-partition:node3:node2', '-j', 'DROP'] },
       { chain: 'OUTPUT', spec: ['-d', '172.18.0.3', '-m', 'comment', '--comment', 'zx-partition:node3:node2', '-j', 'DROP'] },
+    ])
+  })
+
+  it('cuts a host link between two local addresses with one INPUT rule per direction, tagged with the cluster', () => {
+    const comment = ['-m', 'comment', '--comment', 'zx-partition:lab:node3:node1']
+    expect(hostLinkRules({ node: 'node3', from: 'node1', peerAddress: '127.150.2.1', nodeAddress: '127.150.2.3', cluster: 'lab' })).toEqual([
+      { chain: 'INPUT', spec: ['-s', '127.150.2.1', '-d', '127.150.2.3', ...comment, '-j', 'DROP'] },
+      { chain: 'INPUT', spec: ['-s', '127.150.2.3', '-d', '127.150.2.1', ...comment, '-j', 'DROP'] },
     ])
   })
 

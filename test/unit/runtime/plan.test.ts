@@ -6,7 +6,7 @@
 // Method: the pure planning functions, compared with the seed's literal values.
 import { describe, expect, it } from 'vitest'
 import { planNodes } from '../../../src/cluster/layout.js'
-import { dockerAgentArgs, processAgentArgs } from '../../../src/cluster/agent-args.js'
+import { dockerAgentArgs, processAgentArgs, processBindAddress } from '../../../src/cluster/agent-args.js'
 import { demux, localConfig, portBindings } from '../../../src/runtime/docker.js'
 import { upTimings } from '../../../src/cluster/up.js'
 
@@ -38,6 +38,20 @@ describe('seed plan', () => {
     // Nodes start together, so joiners retry fast; node1 joins nobody.
     expect(args).toContain('-retry-interval=200ms')
     expect(processAgentArgs(compact[0]!, compact, '/d').some((a) => a.startsWith('-retry-interval'))).toBe(false)
+  })
+
+  it('gives process nodes on Linux their own loopback address per cluster, and joins through it', () => {
+    const compact = planNodes(3, 1, 25000)
+    const a = compact.map((n) => processBindAddress('lab', n, 'linux'))
+    expect(new Set(a).size).toBe(4)
+    for (const [i, address] of a.entries()) expect(address).toMatch(new RegExp(`^127\\.(1\\d\\d)\\.\\d+\\.${i + 1}$`))
+    expect(a.map((x) => x.split('.').slice(0, 3).join('.'))).toEqual(Array(4).fill(a[0]!.split('.').slice(0, 3).join('.')))
+    expect(processBindAddress('other', compact[0]!, 'linux')).not.toBe(a[0])
+    expect(processBindAddress('lab', compact[0]!, 'darwin')).toBe('127.0.0.1')
+    const args = processAgentArgs(compact[3]!, compact, '/d', (n) => processBindAddress('lab', n, 'linux'))
+    expect(args).toContain(`-bind=${a[3]}`)
+    expect(args).toContain('-client=127.0.0.1')
+    expect(args).toContain(`-retry-join=${a[0]}:25001`)
   })
 
   it('times up from the first spawn and from the zx process start', () => {
