@@ -4,6 +4,7 @@ import { runtimeFor } from '../src/runtime/select.js'
 import { checkHistory } from '../src/verify/check.js'
 import { summarize } from '../src/verify/history.js'
 import { httpEndpoints, runtimeControl } from '../src/verify/control.js'
+import { hostIptablesUnusable } from '../src/runtime/netfilter.js'
 import type { FaultKind } from '../src/verify/nemesis.js'
 import { loadHistory, runVerify, type VerifyReport } from '../src/verify/run-verify.js'
 import { runEtcdClients } from '../src/verify/etcd-clients.js'
@@ -60,11 +61,13 @@ export default class Verify extends Command {
     const state = await readClusterState(flags.cluster)
     if (!state) this.error(`no lab cluster "${flags.cluster}": run zx cluster up first`, { exit: 2 })
     const runtime = await runtimeFor(flags.cluster, (flags.runtime as 'docker' | 'process' | undefined) ?? state.runtime)
+    // Process nodes can be partitioned only with host iptables rules (root, Linux).
+    const hostRules = runtime.kind === 'process' && faults.some((f) => f.startsWith('partition')) && (await hostIptablesUnusable()) === undefined
     if (flags.lock || flags.mode === 'lock') {
       return this.reportLock(await runLockCheck({
         endpoints: httpEndpoints(state.nodes), processes: flags.processes, key: `zx-verify/lock/${Date.now()}`,
         durationMs: flags.duration * 1000, holdMs: flags['lock-hold'], lockDelay: flags['lock-delay'], sessionTtl: '10s',
-        timeoutMs: flags.timeout, control: faults.length === 0 ? undefined : runtimeControl(runtime, state.nodes), faults,
+        timeoutMs: flags.timeout, control: faults.length === 0 ? undefined : runtimeControl(runtime, state.nodes, { hostRules }), faults,
         faultIntervalMs: flags['fault-interval'] * 1000, log: (line) => { if (!this.jsonEnabled()) this.log(line) },
       }))
     }
@@ -74,7 +77,7 @@ export default class Verify extends Command {
         readMode: flags['read-mode'] as 'consistent', pauseMs: flags.pause, prefix: `zx-verify/${Date.now()}/`,
       },
       durationMs: flags.duration * 1000,
-      control: faults.length === 0 ? undefined : runtimeControl(runtime, state.nodes),
+      control: faults.length === 0 ? undefined : runtimeControl(runtime, state.nodes, { hostRules }),
       faults,
       faultIntervalMs: flags['fault-interval'] * 1000,
       quiesceMs: flags.quiesce * 1000,
