@@ -23,6 +23,10 @@ export const kvMethods: Record<string, ServerMethod> = {
     kind: 'write',
     run: async (ctx, args: KvRequest) => {
       ctx.metrics.inc('consul.kvs.apply')
+      if (args.op === 'lock' && await acquireRefused(ctx, args)) {
+        ctx.metrics.inc('consul.kvs.acquire_refused_without_log')
+        return false
+      }
       return propose(ctx, MessageType.Kv, args)
     },
   },
@@ -112,6 +116,30 @@ async function kvDelete(req: HttpRequest, ctx: AgentContext): Promise<unknown> {
     ? { op: 'delete-tree', key }
     : cas !== null ? { op: 'delete-cas', key, index: parseIndexParam(cas, 'cas') } : { op: 'delete', key }
   return ctx.rpc.call('KVS.Apply', request)
+}
+
+/**
+ * acquireRefused tells the leader that an ?acquire= cannot succeed, so it answers false without
+ * a log entry: the key is held by another (existing) session, or a lock-delay is running (Consul's
+ * KVS endpoint answers that case from the leader's state too). Under contention most acquires
+ * are these, and each would otherwise cost a replicated, fsynced write. The state is read behind
+ * the leader-lease barrier Consul's default reads use, so a new leader first applies what its
+ * predecessor acknowledged (a release it acked is never missed). Anything else — our own session
+ * holds the key, the key is free, an unknown session (whose error apply reports) — is proposed.
+ * Only refusals skip the log; every acquire that takes the lock still goes through Raft.
+ */
+async function acquireRefused(ctx: AgentContext, args: KvRequest): Promise<boolean> {
+  const server = requireServer(ctx)
+  try {
+    await server.raft.readBarrier('leader')
+  } catch {
+    return false  // no lease and no quorum to confirm: let the proposal report what is wrong
+  }
+  const session = args.session ?? ''
+  if (server.store.sessions.get(session) === undefined) return false
+  const held = server.store.kvGet(args.key).entry?.session
+  if (held !== undefined) return held !== session
+  return (server.store.kv.lockDelays.get(args.key) ?? 0) > ctx.now()
 }
 
 function parseFlags(text: string | null): bigint {

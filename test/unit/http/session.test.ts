@@ -1,5 +1,6 @@
 // Goal: sessions, locks and the status/operator/agent endpoints follow Consul: defaults, lock
-// recipe (acquire/release, LockIndex, lock-delay after destroy), renew 404 for unknown ids,
+// recipe (acquire/release, LockIndex, lock-delay after destroy; an acquire the state refuses is
+// answered by the leader without a log entry), renew 404 for unknown ids,
 // TTL expiry on the leader, and a client agent forwarding over the RPC envelope.
 // Method: the real HTTP API over Fsm + FakeRaft; a second, client-mode context whose transport
 // hands calls to the server's router as a remote call would.
@@ -44,13 +45,17 @@ describe('sessions and locks', () => {
     const a = (await (await put('/v1/session/create', JSON.stringify({ LockDelay: '1s' }))).json() as { ID: string }).ID
     const b = (await (await put('/v1/session/create', JSON.stringify({ LockDelay: 0 }))).json() as { ID: string }).ID
     expect(await (await put(`/v1/kv/locks/job?acquire=${a}&flags=3304740253564472344`, 'holder-a')).json()).toBe(true)
+    const logBefore = h.raft.status().lastLogIndex
     expect(await (await put(`/v1/kv/locks/job?acquire=${b}`, 'holder-b')).json()).toBe(false)
+    expect(h.raft.status().lastLogIndex).toBe(logBefore)  // refused by the leader without a log entry
     const [held] = await (await fetch(`${h.url}/v1/kv/locks/job`)).json() as { Session: string; LockIndex: number }[]
     expect(held).toMatchObject({ Session: a, LockIndex: 1 })
     expect(await (await put(`/v1/session/destroy/${a}`)).json()).toBe(true)
     const [released] = await (await fetch(`${h.url}/v1/kv/locks/job`)).json() as { Session?: string }[]
     expect(released!.Session).toBeUndefined()
+    const delayedAt = h.raft.status().lastLogIndex
     expect(await (await put(`/v1/kv/locks/job?acquire=${b}`, 'holder-b')).json()).toBe(false)
+    expect(h.raft.status().lastLogIndex).toBe(delayedAt)  // lock-delay: refused without a log entry too
     await new Promise((r) => setTimeout(r, 1_050))
     expect(await (await put(`/v1/kv/locks/job?acquire=${b}`, 'holder-b')).json()).toBe(true)
     expect(await (await put(`/v1/kv/locks/job?release=${b}`, 'done')).json()).toBe(true)
