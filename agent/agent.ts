@@ -87,6 +87,15 @@ export class Agent {
         profile: gossipProfileFor(config), dataDir: config.dataDir, poolName: 'lan', log: log.named('serf.lan'),
       })
       cleanups.push(async () => lan.close())
+      if (raft !== undefined) {
+        // Raft dials servers where gossip sees them now, not where the configuration last stored
+        // them: a server restarted with a new IP is reachable again at once.
+        const liveRaft = raft
+        const refresh = (): void => { for (const s of serverMembers(lan, config.datacenter)) liveRaft.setLiveAddress(s.id, s.address) }
+        refresh()
+        const unsubscribe = lan.onMemberEvent(refresh)
+        cleanups.push(async () => { unsubscribe() })
+      }
       let wan: GossipPool | undefined
       if (config.server) {
         wan = await deps.startGossip({

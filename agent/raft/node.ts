@@ -71,6 +71,13 @@ export class RaftNode implements RaftApi {
   appliedConf: ConfState
   /** addresses remembers every server address ever seen, so messages to just-removed servers still go out. */
   readonly addresses = new Map<ServerId, string>()
+  /**
+   * liveAddresses are where servers are reachable now, as the agent's LAN gossip shows them
+   * (Consul's raft ServerAddressProvider). They win over the configuration's stored address,
+   * which goes stale when a server comes back with a new IP (a restarted container); without
+   * this, servers whose IPs swapped dial each other's old addresses and never elect a leader.
+   */
+  private readonly liveAddresses = new Map<ServerId, string>()
   private closed = false
   /** diskFailure is set while the log cannot be written; new proposals fail fast with it. */
   private diskFailure: ZxError | undefined
@@ -300,9 +307,23 @@ export class RaftNode implements RaftApi {
     this.events.soft(soft, now)
   }
 
-  /** learnAddresses records the rpc address of every server in conf. */
+  /** learnAddresses records the rpc address of every server in conf (a live address wins). */
   learnAddresses(conf: ConfState): void {
-    for (const [id, address] of Object.entries(conf.addresses)) this.addresses.set(id, address)
+    for (const [id, address] of Object.entries(conf.addresses)) this.addresses.set(id, this.liveAddresses.get(id) ?? address)
+  }
+
+  /** currentAddress is where server id is now: our own advertised address, a live one, else the stored one. */
+  private currentAddress(id: ServerId, stored: string): string {
+    return id === this.id ? this.options.advertiseAddress : this.liveAddresses.get(id) ?? stored
+  }
+
+  /** setLiveAddress records where server `id` is reachable now (from gossip); see liveAddresses. */
+  setLiveAddress(id: ServerId, address: string): void {
+    if (id === this.id || this.liveAddresses.get(id) === address) return
+    const stored = this.addresses.get(id)
+    this.liveAddresses.set(id, address)
+    this.addresses.set(id, address)
+    if (stored !== undefined && stored !== address) this.log.info('raft peer address changed', { id, from: stored, to: address })
   }
 
   /** isClosed tells whether close() was called. */
@@ -361,7 +382,7 @@ export class RaftNode implements RaftApi {
       leaderAddress: leaderId === undefined ? undefined : this.addresses.get(leaderId),
       commitIndex: s.commit, appliedIndex: this.applied, lastLogIndex: s.lastIndex, lastLogTerm: s.lastTerm,
       snapshotIndex: this.storage.snapshotMeta()?.index ?? 0,
-      lastContactMs: this.lastContactMs(), configuration: confToServers(s.conf), matchIndex,
+      lastContactMs: this.lastContactMs(), configuration: confToServers(s.conf).map((server) => ({ ...server, address: this.currentAddress(server.id, server.address) })), matchIndex,
     }
   }
 

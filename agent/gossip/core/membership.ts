@@ -52,6 +52,7 @@ export function aliveNode(s: SwimState, m: AliveMessage, nowMs: number): void {
   if (m.incarnation <= record.incarnation) return
   const previous = record.state
   const tagsChanged = !sameTags(record.tags, m.tags)
+  const moved = record.endpoint.addr !== m.endpoint.addr || record.endpoint.port !== m.endpoint.port
   record.incarnation = m.incarnation
   record.endpoint = m.endpoint
   record.tags = m.tags
@@ -60,7 +61,7 @@ export function aliveNode(s: SwimState, m: AliveMessage, nowMs: number): void {
   broadcast(s, m.name, m)
   if (previous === 'dead' || previous === 'left') emitMember(s, 'join', record)
   else if (previous === 'suspect') emitMember(s, 'alive', record)
-  else if (tagsChanged) emitMember(s, 'update', record)
+  else if (tagsChanged || moved) emitMember(s, 'update', record)  // a new address is news too (raft dials it)
 }
 
 /** suspectNode applies a suspect update (or confirms an ongoing suspicion). */

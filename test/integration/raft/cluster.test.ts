@@ -2,7 +2,8 @@
 // survive losing the leader (a new one is elected and keeps committing), take the old leader
 // back with its data intact, and rebuild every state machine from disk after a full restart.
 // A follower that fell far behind (the leader compacted its log) catches up by snapshot.
-// Method: real RpcServers on 127.0.0.1:21201–21206, a KV state machine, polling with deadlines.
+// Servers that come back on new addresses (a restarted container's new IP) elect again once
+// they are told the live addresses, as the agent does from gossip. Method: real RpcServers on 127.0.0.1:21201–21206 and 21241–21245, a KV state machine, polling with deadlines.
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { isZxError } from '../../../agent/errors.js'
 import type { RaftEvent } from '../../../agent/raft/api.js'
@@ -110,5 +111,24 @@ describe('Raft cluster on loopback', () => {
     await until('snapshot catch-up', () => hasAll(back, 1000), 30_000)
     expect(back.fsm.restores).toBeGreaterThanOrEqual(1)
     expect(back.node.status().snapshotIndex).toBeGreaterThan(100)
+  })
+
+  it('reaches servers that came back on new addresses through their live address', async () => {
+    const dirs = await makeDirs(3)
+    running = await Promise.all(dirs.map((dir, i) => startServer(`m${i + 1}`, 21241 + i, dir)))
+    await Promise.all(running.map((s) => s.node.bootstrap(serverInfos(running))))
+    await until('first leader', () => leaderOf(running))
+    await writeMany(running, 1, 10, 4)
+    // m2 and m3 go down and come back listening elsewhere; the configuration still names the old ports.
+    for (const s of running.slice(1)) await stopServer(s)
+    const moved = await Promise.all([startServer('m2', 21244, dirs[1]!), startServer('m3', 21245, dirs[2]!)])
+    running = [running[0]!, ...moved]
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(leaderOf(running)).toBeUndefined()  // stale addresses: nobody can win an election
+    for (const s of running) for (const other of running) s.node.setLiveAddress(other.id, other.address)
+    const leader = await until('a leader over the live addresses', () => leaderOf(running))
+    await leader.node.propose(encodePut('after-move', 'yes'))
+    await until('every server applied the write', () => running.every((s) => s.fsm.data.get('after-move') === 'yes'))
+    expect(leader.node.status().configuration.map((c) => c.address).sort()).toEqual(running.map((s) => s.address).sort())
   })
 })

@@ -85,6 +85,16 @@ describe('SwimCore probing', () => {
     expect(a.members().find((m) => m.name === 'b')?.status).toBe('left')
   })
 
+  it('reports a member that moved to a new address as an update', () => {
+    const [a, b] = [makeCore('a', 1), makeCore('b', 2)]
+    meet([a, b])
+    a.receive([{ type: 'alive', name: 'b', incarnation: 1, endpoint: { addr: 'b', port: 1 }, tags: { role: 'node' } }], 1)
+    expect(a.drain().some((o) => o.type === 'member')).toBe(false)  // same address, same tags: no news
+    a.receive([{ type: 'alive', name: 'b', incarnation: 2, endpoint: { addr: 'b2', port: 1 }, tags: { role: 'node' } }], 2)
+    const events = a.drain().filter((o): o is Extract<CoreOutput, { type: 'member' }> => o.type === 'member')
+    expect(events.map((e) => [e.event.type, e.event.member.addr])).toEqual([['update', 'b2']])
+  })
+
   it('refuses oversized tags with ZX_ERR_BAD_REQUEST', () => {
     const a = makeCore('a', 1)
     let caught: unknown
